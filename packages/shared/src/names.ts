@@ -40,7 +40,16 @@ export const HEADERS = {
   sourceStage: "Ampledata-Stage",
 } as const;
 
-/** `<job>:<row>:<stage>:<attempt>`: the de-duplication id JetStream keys on within its window. */
-export function messageId(jobId: string, rowIndex: number, stage: string, attempt: number): string {
-  return `${jobId}:${rowIndex}:${stage}:${attempt}`;
+/**
+ * `<job>:<row>:<stage>:<admission>.<round>`: the de-duplication id JetStream keys on within its
+ * window. A re-published message of the same row, stage, admission and round is stored once.
+ */
+export function messageId(
+  jobId: string,
+  rowIndex: number,
+  stage: string,
+  admission: number,
+  round: number,
+): string {
+  return `${jobId}:${rowIndex}:${stage}:${admission}.${round}`;
 }

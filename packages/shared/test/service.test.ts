@@ -69,7 +69,7 @@ describe("stage service", () => {
     message!.ack();
     const traceparent = message!.headers?.get("traceparent") ?? "";
     expect(traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
-    expect(message!.headers?.get("Nats-Msg-Id")).toBe(`${jobId}:0:decision:0`);
+    expect(message!.headers?.get("Nats-Msg-Id")).toBe(`${jobId}:0:decision:1.0`);
 
     await waitFor("the handled log line", () =>
       logLines.some((line) => line.msg === "message handled" && line.jobId === jobId),

@@ -79,6 +79,7 @@ export function rowWork(jobId: string, rowIndex: number): RowWork {
     rowIndex,
     key: { title: `Book ${rowIndex}` },
     input: { title: `Book ${rowIndex}` },
+    admission: 1,
     round: 0,
     wanted: ["publisher"],
     cells: {},
@@ -92,7 +93,7 @@ export async function publishWork(
   id?: string,
 ): Promise<void> {
   await publishReliably(js, SUBJECTS.work(stage), encodeMessage(rowWorkSchema, work, stage), {
-    messageId: id ?? messageId(work.jobId, work.rowIndex, stage, work.round),
+    messageId: id ?? messageId(work.jobId, work.rowIndex, stage, work.admission, work.round),
   });
 }
 

@@ -35,6 +35,8 @@ export const rowWorkSchema = z.object({
   key: z.record(z.string(), z.string()),
   /** Original cells of the input row. */
   input: z.record(z.string(), z.string()),
+  /** How many times the gateway has admitted this row, from 1; a retry of a failed row admits it again. */
+  admission: z.number().int().positive().default(1),
   /** Refinement round, from 0; each round runs serp -> extract once more with other queries. */
   round: z.number().int().nonnegative().default(0),
   /** Columns this row still has to fill; set by the gateway from the column modes. */
@@ -68,6 +70,9 @@ export const rowEventSchema = z.object({
   at: z.number().int(),
   /** Delivery attempt of the message that produced the event (1 = first). */
   attempt: z.number().int().positive().default(1),
+  /** Admission of the row the event belongs to; the gateway ignores events of an earlier admission. */
+  admission: z.number().int().positive().default(1),
+  round: z.number().int().nonnegative().default(0),
   cells: z.record(z.string(), cellSchema).optional(),
   error: z.string().max(2000).nullable().default(null),
   /** Provider calls made while handling this row at this stage, for cost accounting. */

@@ -10,13 +10,27 @@ import { publishReliably } from "./publish.ts";
 export async function publishRowEvent(
   js: JetStreamClient,
   source: Stage | "gateway",
-  event: Omit<RowEvent, "v" | "at" | "error" | "attempt"> & Partial<Pick<RowEvent, "error" | "attempt">>,
-  round: number,
+  event: Omit<RowEvent, "v" | "at" | "error" | "attempt" | "admission" | "round"> &
+    Partial<Pick<RowEvent, "error" | "attempt" | "admission" | "round">>,
 ): Promise<void> {
-  const full = { v: MESSAGE_VERSION, at: Date.now(), error: null, attempt: 1, ...event } as const;
+  const full = {
+    v: MESSAGE_VERSION,
+    at: Date.now(),
+    error: null,
+    attempt: 1,
+    admission: 1,
+    round: 0,
+    ...event,
+  } as const;
   const data = encodeMessage(rowEventSchema, full, "row event");
   await publishReliably(js, SUBJECTS.rowEvents(source), data, {
-    messageId: messageId(event.jobId, event.rowIndex, `event-${event.stage.toLowerCase()}`, round),
+    messageId: messageId(
+      event.jobId,
+      event.rowIndex,
+      `event-${event.stage.toLowerCase()}`,
+      full.admission,
+      full.round,
+    ),
   });
 }
 

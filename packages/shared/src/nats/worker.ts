@@ -228,7 +228,7 @@ export class StageWorker {
     metrics.inFlight.inc({ stage });
     try {
       const result = await handler(work, { ...base, job, signal });
-      await this.#forward(work, result);
+      await this.#forward(work, result, base.deliveryCount);
       message.ack();
       logger.info(
         { durationMs: Math.round(performance.now() - started), rowStage: result.rowStage },
@@ -269,54 +269,59 @@ export class StageWorker {
     }
   }
 
-  async #forward(work: RowWork, result: StageResult): Promise<void> {
+  async #forward(work: RowWork, result: StageResult, deliveryCount: number): Promise<void> {
     const { stage } = this.#options;
     if (result.next) {
       const data = encodeMessage(rowWorkSchema, result.next.work, result.next.stage);
       await publishReliably(this.#js, SUBJECTS.work(result.next.stage), data, {
-        messageId: messageId(work.jobId, work.rowIndex, result.next.stage, result.next.work.round),
+        messageId: messageId(
+          work.jobId,
+          work.rowIndex,
+          result.next.stage,
+          result.next.work.admission,
+          result.next.work.round,
+        ),
       });
     }
-    await publishRowEvent(
-      this.#js,
-      stage,
-      {
-        jobId: work.jobId,
-        rowIndex: work.rowIndex,
-        stage: result.rowStage,
-        cells: result.cells,
-        error: result.error ?? null,
-        usage: result.usage,
-      },
-      work.round,
-    );
+    await publishRowEvent(this.#js, stage, {
+      jobId: work.jobId,
+      rowIndex: work.rowIndex,
+      stage: result.rowStage,
+      cells: result.cells,
+      error: result.error ?? null,
+      usage: result.usage,
+      attempt: deliveryCount,
+      admission: work.admission,
+      round: work.round,
+    });
   }
 
   async #fail(message: JsMsg, work: RowWork, error: unknown, logger: Logger): Promise<void> {
     const { stage } = this.#options;
     await publishDeadLetter(this.#js, stage, message, error, logger);
-    await publishRowEvent(
-      this.#js,
-      stage,
-      {
-        jobId: work.jobId,
-        rowIndex: work.rowIndex,
-        stage: "FAILED",
-        error: `${stage}: ${describeError(error)}`,
-      },
-      work.round,
-    );
+    await publishRowEvent(this.#js, stage, {
+      jobId: work.jobId,
+      rowIndex: work.rowIndex,
+      stage: "FAILED",
+      error: `${stage}: ${describeError(error)}`,
+      attempt: message.info.deliveryCount,
+      admission: work.admission,
+      round: work.round,
+      cells: work.cells,
+    });
     this.#options.metrics.deadLetters.inc({ stage });
     message.ack();
   }
 
   async #cancel(message: JsMsg, work: RowWork, logger: Logger): Promise<void> {
-    await publishRowEvent(
-      this.#js,
-      this.#options.stage,
-      { jobId: work.jobId, rowIndex: work.rowIndex, stage: "CANCELLED", error: "job cancelled" },
-      work.round,
-    );
+    await publishRowEvent(this.#js, this.#options.stage, {
+      jobId: work.jobId,
+      rowIndex: work.rowIndex,
+      stage: "CANCELLED",
+      error: "job cancelled",
+      admission: work.admission,
+      round: work.round,
+    });
     message.ack();
     logger.info("row cancelled with its job");
   }
@@ -326,12 +331,11 @@ export class StageWorker {
     await publishDeadLetter(this.#js, stage, message, error, logger);
     const identity = salvageRowIdentity(message.data);
     if (identity) {
-      await publishRowEvent(
-        this.#js,
-        stage,
-        { ...identity, stage: "FAILED", error: `${stage}: ${error.message}` },
-        0,
-      );
+      await publishRowEvent(this.#js, stage, {
+        ...identity,
+        stage: "FAILED",
+        error: `${stage}: ${error.message}`,
+      });
     }
     metrics.messages.inc({ stage, outcome: "invalid" });
     metrics.deadLetters.inc({ stage });
