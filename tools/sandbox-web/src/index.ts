@@ -1,0 +1,13 @@
+export { decodeHtml, detectCharset } from "./corpus/charset.ts";
+export { extractPageText, type PageText } from "./corpus/html-text.ts";
+export { ARTICLES_HOST_SUFFIX, type CorpusLayout } from "./corpus/layouts.ts";
+export { type ArchivedPage, type Corpus, loadCorpora, loadCorpus } from "./corpus/load.ts";
+export { resolveSharedCorpusDir } from "./corpus/shared-dir.ts";
+export { ConfigError, CorpusError, FaultConfigError, SandboxError, type SandboxErrorCode } from "./errors.ts";
+export type { FaultStatus } from "./faults/engine.ts";
+export { type Fault, type FaultInput, type FaultKind, FaultSchema, parseFaults } from "./faults/schema.ts";
+export { type Sandbox, type SandboxOptions, startSandbox } from "./sandbox.ts";
+export { createSearchIndex, type SearchHit, SearchIndex, type SearchResults } from "./search/search-index.ts";
+export type { CountedRoute, CounterSnapshot } from "./server/counters.ts";
+export { ALLOW_ALL_ROBOTS } from "./server/robots.ts";
+export { HOP_PARAM, normalizeUrl } from "./url.ts";
