@@ -1,0 +1,17 @@
+export type { Coerced } from "./coerce/coerce.ts";
+export { coerceValue } from "./coerce/coerce.ts";
+export type { ColumnPlan } from "./concepts/match.ts";
+export { planColumn } from "./concepts/match.ts";
+export { charsetFromContentType, decodeHtml } from "./decode.ts";
+export type { EntityMatch, EntityRef } from "./entity.ts";
+export { entityMatches } from "./entity.ts";
+export { ExtractionInputError } from "./errors.ts";
+export type { ExtractFromPagesInput } from "./extract/pages.ts";
+export { extractFromPages } from "./extract/pages.ts";
+export type { ExtractFromSnippetsInput } from "./extract/snippets.ts";
+export { extractFromSnippets } from "./extract/snippets.ts";
+export type { PageOrigin } from "./html/analyze.ts";
+export { analyzeHtml, DEFAULT_MAX_TEXT_CHARS } from "./html/analyze.ts";
+export { mergeCells } from "./merge.ts";
+export type { RelevantTextOptions } from "./relevant.ts";
+export { relevantText } from "./relevant.ts";
