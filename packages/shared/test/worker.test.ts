@@ -135,6 +135,19 @@ describe("stage worker", () => {
     expect(eventsOf(await rowEvents(harness.js))[0]?.error).toBe("extract: page answered 404");
   });
 
+  it("fails a row whose error is longer than an event allows", async () => {
+    worker = startWorker(harness, "extract", async () => {
+      throw new PermanentError(`pages failed: ${"x".repeat(5000)}`);
+    });
+    await worker.start();
+    await publishWork(harness.js, "extract", rowWork(jobId, 9));
+
+    await waitFor("the FAILED event", async () => eventsOf(await rowEvents(harness.js)).length === 1);
+    const error = eventsOf(await rowEvents(harness.js))[0]?.error ?? "";
+    expect(error.length).toBe(2000);
+    expect(error.startsWith("extract: pages failed: xxx")).toBe(true);
+  });
+
   it("dead-letters an invalid message", async () => {
     worker = startWorker(harness, "decision", async () => ({ rowStage: "DECISION_MADE" }));
     await worker.start();

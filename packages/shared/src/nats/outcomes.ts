@@ -6,6 +6,10 @@ import { deadLetterSchema, MESSAGE_VERSION, type RowEvent, rowEventSchema } from
 import { HEADERS, messageId, type Stage, SUBJECTS } from "../names.ts";
 import { publishReliably } from "./publish.ts";
 
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
 /** Publishes a row event on `events.rows.<source>`; its id makes a repeated event a no-op in JetStream. */
 export async function publishRowEvent(
   js: JetStreamClient,
@@ -16,11 +20,12 @@ export async function publishRowEvent(
   const full = {
     v: MESSAGE_VERSION,
     at: Date.now(),
-    error: null,
     attempt: 1,
     admission: 1,
     round: 0,
     ...event,
+    // The schema caps errors at 2,000 characters; a longer one must not make the event unpublishable.
+    error: event.error ? truncate(event.error, 2000) : null,
   } as const;
   const data = encodeMessage(rowEventSchema, full, "row event");
   await publishReliably(js, SUBJECTS.rowEvents(source), data, {

@@ -1,0 +1,15 @@
+export { columnSpecs } from "./columns.ts";
+export type { CrawlConfig } from "./config.ts";
+export { crawlConfigShape, loadCrawlConfig } from "./config.ts";
+export { fitPage, perPageBudget, serializedChars } from "./content-budget.ts";
+export type { CrawlHandlerDependencies } from "./handler.ts";
+export { createCrawlHandler } from "./handler.ts";
+export type { PageReadInput, PageReadResult } from "./page-reader.ts";
+export { readPage } from "./page-reader.ts";
+export type { ProviderCallOptions, ProviderUsage } from "./provider-call.ts";
+export { callProvider } from "./provider-call.ts";
+export type { HttpFetcherOptions } from "./providers/http-fetcher.ts";
+export { HttpFetcher } from "./providers/http-fetcher.ts";
+export type { FetchedPage, PageFetcher } from "./providers/page-fetcher.ts";
+export { PageFailureError } from "./providers/page-fetcher.ts";
+export { detectWall } from "./walls.ts";

@@ -1,0 +1,12 @@
+export { columnSpecs, missingColumns } from "./columns.ts";
+export type { DecisionConfig } from "./config.ts";
+export { decisionConfigShape, loadDecisionConfig } from "./config.ts";
+export type { EntityReference, SnippetExtractor } from "./extraction.ts";
+export { defaultSnippetExtractor } from "./extraction.ts";
+export type { DecisionHandlerDependencies } from "./handler.ts";
+export { createDecisionHandler } from "./handler.ts";
+export type { PageKind } from "./page-kinds.ts";
+export { pageKind } from "./page-kinds.ts";
+export type { Ranking, RankingInput, ScoredResult } from "./ranking.ts";
+export { rankResults } from "./ranking.ts";
+export { coverage, terms, urlTerms } from "./terms.ts";
