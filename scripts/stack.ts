@@ -10,8 +10,8 @@ import { checkDatabase, checkNats, ensureDatabase } from "./stack-checks.ts";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const stackDir = join(repoRoot, ".stack");
-const natsUrl = process.env.NATS_URL ?? "nats://127.0.0.1:4222";
-const databaseUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/ampledata";
+export const DEFAULT_NATS_URL = "nats://127.0.0.1:4222";
+export const DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/ampledata";
 
 function findBinary(candidates: string[]): string | undefined {
   return candidates.find((candidate) => existsSync(candidate));
@@ -30,7 +30,7 @@ function detach(child: ChildProcess): void {
   child.unref();
 }
 
-async function ensureNats(): Promise<void> {
+async function ensureNats(natsUrl: string): Promise<void> {
   const problem = await checkNats(natsUrl);
   if (problem === undefined) {
     console.log(`stack: NATS with JetStream answers at ${natsUrl}`);
@@ -77,7 +77,7 @@ async function ensureNats(): Promise<void> {
   throw new Error(`nats-server did not answer at ${natsUrl} within 10 s; see ${join(stackDir, "nats.log")}`);
 }
 
-async function ensurePostgres(): Promise<void> {
+async function ensurePostgres(databaseUrl: string): Promise<void> {
   const problem = await checkDatabase(databaseUrl);
   if (problem === undefined) {
     await ensureDatabase(databaseUrl);
@@ -141,15 +141,24 @@ function stop(): void {
   }
 }
 
-if (process.argv.includes("--stop")) {
-  stop();
-} else {
-  try {
-    await ensureNats();
-    await ensurePostgres();
-    console.log(`stack: ready\n  NATS_URL=${natsUrl}\n  DATABASE_URL=${databaseUrl}`);
-  } catch (error) {
-    console.error(`stack: ${(error as Error).message}`);
-    process.exit(1);
+/** Makes NATS and PostgreSQL answer at the given URLs, starting local servers when needed. */
+export async function ensureStack(natsUrl: string, databaseUrl: string): Promise<void> {
+  await ensureNats(natsUrl);
+  await ensurePostgres(databaseUrl);
+}
+
+if (import.meta.main) {
+  const natsUrl = process.env.NATS_URL ?? DEFAULT_NATS_URL;
+  const databaseUrl = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
+  if (process.argv.includes("--stop")) {
+    stop();
+  } else {
+    try {
+      await ensureStack(natsUrl, databaseUrl);
+      console.log(`stack: ready\n  NATS_URL=${natsUrl}\n  DATABASE_URL=${databaseUrl}`);
+    } catch (error) {
+      console.error(`stack: ${(error as Error).message}`);
+      process.exit(1);
+    }
   }
 }
