@@ -61,228 +61,235 @@ async function waitFinished(id: string, timeoutMs: number): Promise<JobView> {
   return last!;
 }
 
-describe.skipIf(!hasCorpus && process.env.CI === undefined)("pipeline end to end", { timeout: 300_000 }, () => {
-  beforeAll(async () => {
-    books = loadBookTruth(corpus);
-    nats = await startTestNatsServer();
-    database = await createTestDatabase();
-    sandbox = await startSandbox({
-      corpora: [corpus, join(repoRoot, "tools/sandbox-web/fixtures/books")],
-      host: "127.0.0.1",
-      port: 0,
-      apiKey: API_KEY,
-    });
-    pipeline = await startPipeline({
-      natsUrl: nats.url,
-      databaseUrl: database.url,
-      sandboxUrl: sandbox.url,
-      sandboxApiKey: API_KEY,
-      logDir: join(repoRoot, ".stack", "logs", `e2e-${Date.now()}`),
-      env: { gateway: { JOB_WINDOW_ROWS: "20", ADMISSION_TICK_MS: "200" } },
-    });
-    api = new ApiClient(pipeline.gatewayUrl);
-  }, 120_000);
+describe.skipIf(!hasCorpus && process.env.CI === undefined)(
+  "pipeline end to end",
+  { timeout: 300_000 },
+  () => {
+    beforeAll(async () => {
+      books = loadBookTruth(corpus);
+      nats = await startTestNatsServer();
+      database = await createTestDatabase();
+      sandbox = await startSandbox({
+        corpora: [corpus, join(repoRoot, "tools/sandbox-web/fixtures/books")],
+        host: "127.0.0.1",
+        port: 0,
+        apiKey: API_KEY,
+      });
+      pipeline = await startPipeline({
+        natsUrl: nats.url,
+        databaseUrl: database.url,
+        sandboxUrl: sandbox.url,
+        sandboxApiKey: API_KEY,
+        logDir: join(repoRoot, ".stack", "logs", `e2e-${Date.now()}`),
+        env: { gateway: { JOB_WINDOW_ROWS: "20", ADMISSION_TICK_MS: "200" } },
+      });
+      api = new ApiClient(pipeline.gatewayUrl);
+    }, 120_000);
 
-  afterAll(async () => {
-    await pipeline?.stop();
-    await sandbox?.stop();
-    await database?.drop();
-    await nats?.stop();
-  }, 60_000);
+    afterAll(async () => {
+      await pipeline?.stop();
+      await sandbox?.stop();
+      await database?.drop();
+      await nats?.stop();
+    }, 60_000);
 
-  it("enriches 60 rows with the expected accuracy and exports", async () => {
-    const sample = books.slice(0, 60);
-    const id = await submitBooks(sample);
-    const finished = await waitFinished(id, 240_000);
+    it("enriches 60 rows with the expected accuracy and exports", async () => {
+      const sample = books.slice(0, 60);
+      const id = await submitBooks(sample);
+      const finished = await waitFinished(id, 240_000);
 
-    expect(finished.status).toBe("COMPLETED");
-    expect(finished.rows.total).toBe(60);
-    expect(finished.rows.finished).toBe(60);
+      expect(finished.status).toBe("COMPLETED");
+      expect(finished.rows.total).toBe(60);
+      expect(finished.rows.finished).toBe(60);
 
-    // Every row reached exactly one terminal event.
-    const terminal = (await readRowEvents(nats.url)).filter(
-      (event) => event.jobId === id && TERMINAL.has(event.stage),
-    );
-    const perRow = new Map<number, number>();
-    for (const event of terminal) {
-      perRow.set(event.rowIndex, (perRow.get(event.rowIndex) ?? 0) + 1);
-    }
-    expect(perRow.size).toBe(60);
-    expect([...perRow.values()].every((count) => count === 1)).toBe(true);
+      // Every row reached exactly one terminal event.
+      const terminal = (await readRowEvents(nats.url)).filter(
+        (event) => event.jobId === id && TERMINAL.has(event.stage),
+      );
+      const perRow = new Map<number, number>();
+      for (const event of terminal) {
+        perRow.set(event.rowIndex, (perRow.get(event.rowIndex) ?? 0) + 1);
+      }
+      expect(perRow.size).toBe(60);
+      expect([...perRow.values()].every((count) => count === 1)).toBe(true);
 
-    // JSONL export: one object per input row, in input order, with per-cell evidence.
-    const jsonl = await (await api.send("GET", `/v1/jobs/${id}/results.jsonl`)).text();
-    const records = jsonl
-      .split("\n")
-      .filter(Boolean)
-      .map((line) => JSON.parse(line));
-    expect(records).toHaveLength(60);
-    records.forEach((record, index) => {
-      expect(record.row).toBe(index);
-      expect(record.key).toEqual({ title: sample[index]!.title, author: sample[index]!.authors[0] ?? "" });
-      expect(Object.keys(record.input)).toEqual([
+      // JSONL export: one object per input row, in input order, with per-cell evidence.
+      const jsonl = await (await api.send("GET", `/v1/jobs/${id}/results.jsonl`)).text();
+      const records = jsonl
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => JSON.parse(line));
+      expect(records).toHaveLength(60);
+      records.forEach((record, index) => {
+        expect(record.row).toBe(index);
+        expect(record.key).toEqual({ title: sample[index]!.title, author: sample[index]!.authors[0] ?? "" });
+        expect(Object.keys(record.input)).toEqual([
+          "title",
+          "author",
+          "publisher",
+          "isbn_13",
+          "publication_date",
+        ]);
+        expect(["COMPLETED", "FAILED", "CANCELLED"]).toContain(record.status);
+        expect(Object.keys(record.values).sort()).toEqual(["isbn_13", "publication_date", "publisher"]);
+        for (const cell of Object.values(record.cells) as Record<string, unknown>[]) {
+          expect(["found", "not_found", "blocked", "ambiguous", "invalid", "skipped", "error"]).toContain(
+            cell.outcome,
+          );
+          expect(cell.confidence).toBeGreaterThanOrEqual(0);
+          expect(cell.confidence).toBeLessThanOrEqual(1);
+          expect(typeof cell.reason).toBe("string");
+          expect(Array.isArray(cell.sources)).toBe(true);
+          expect(cell.evidence === null || typeof cell.evidence === "string").toBe(true);
+        }
+        expect(record.error === null || typeof record.error === "string").toBe(true);
+      });
+      const found = records.flatMap(
+        (record) => Object.values(record.cells) as { outcome: string; sources: string[] }[],
+      );
+      expect(found.filter((cell) => cell.outcome === "found").every((cell) => cell.sources.length > 0)).toBe(
+        true,
+      );
+
+      // Accuracy against the labelled ground truth.
+      const scores = Object.fromEntries(
+        scoreExport(sample, records).map((score) => [score.column, score.accuracy]),
+      );
+      expect(scores.isbn_13).toBeGreaterThanOrEqual(0.95);
+      expect(scores.publisher).toBeGreaterThanOrEqual(0.85);
+      expect(scores.publication_date).toBeGreaterThanOrEqual(0.8);
+
+      // CSV export: input columns, requested columns, confidence and source per column, status, error.
+      const csv = await (await api.send("GET", `/v1/jobs/${id}/results.csv`)).text();
+      const table = parse(csv, { columns: false, bom: true }) as string[][];
+      expect(table[0]).toEqual([
         "title",
         "author",
         "publisher",
         "isbn_13",
         "publication_date",
+        "publisher_confidence",
+        "publisher_source",
+        "isbn_13_confidence",
+        "isbn_13_source",
+        "publication_date_confidence",
+        "publication_date_source",
+        "status",
+        "error",
       ]);
-      expect(["COMPLETED", "FAILED", "CANCELLED"]).toContain(record.status);
-      expect(Object.keys(record.values).sort()).toEqual(["isbn_13", "publication_date", "publisher"]);
-      for (const cell of Object.values(record.cells) as Record<string, unknown>[]) {
-        expect(["found", "not_found", "blocked", "ambiguous", "invalid", "skipped", "error"]).toContain(
-          cell.outcome,
-        );
-        expect(cell.confidence).toBeGreaterThanOrEqual(0);
-        expect(cell.confidence).toBeLessThanOrEqual(1);
-        expect(typeof cell.reason).toBe("string");
-        expect(Array.isArray(cell.sources)).toBe(true);
-        expect(cell.evidence === null || typeof cell.evidence === "string").toBe(true);
-      }
-      expect(record.error === null || typeof record.error === "string").toBe(true);
+      expect(table).toHaveLength(61);
+      expect(table[1]![0]).toBe(sample[0]!.title);
+      expect(table[1]![3]).toBe(records[0].values.isbn_13 ?? "");
     });
-    const found = records.flatMap(
-      (record) => Object.values(record.cells) as { outcome: string; sources: string[] }[],
-    );
-    expect(found.filter((cell) => cell.outcome === "found").every((cell) => cell.sources.length > 0)).toBe(
-      true,
-    );
 
-    // Accuracy against the labelled ground truth.
-    const scores = Object.fromEntries(
-      scoreExport(sample, records).map((score) => [score.column, score.accuracy]),
-    );
-    expect(scores.isbn_13).toBeGreaterThanOrEqual(0.95);
-    expect(scores.publisher).toBeGreaterThanOrEqual(0.85);
-    expect(scores.publication_date).toBeGreaterThanOrEqual(0.8);
-
-    // CSV export: input columns, requested columns, confidence and source per column, status, error.
-    const csv = await (await api.send("GET", `/v1/jobs/${id}/results.csv`)).text();
-    const table = parse(csv, { columns: false, bom: true }) as string[][];
-    expect(table[0]).toEqual([
-      "title",
-      "author",
-      "publisher",
-      "isbn_13",
-      "publication_date",
-      "publisher_confidence",
-      "publisher_source",
-      "isbn_13_confidence",
-      "isbn_13_source",
-      "publication_date_confidence",
-      "publication_date_source",
-      "status",
-      "error",
-    ]);
-    expect(table).toHaveLength(61);
-    expect(table[1]![0]).toBe(sample[0]!.title);
-    expect(table[1]![3]).toBe(records[0].values.isbn_13 ?? "");
-  });
-
-  it("runs the ampledata command from submit to CSV", async () => {
-    const input = writeTempFile("few.csv", bookInputCsv(books.slice(60, 65)));
-    const out = join(dirname(input), "few-out.csv");
-    const { stderr } = await run(
-      process.execPath,
-      [
-        "--conditions=development",
-        join(repoRoot, "packages/cli/src/main.ts"),
-        "--gateway",
-        pipeline.gatewayUrl,
-        "enrich",
-        input,
-        "--key",
-        "title",
-        "--key",
-        "author",
-        "--column",
-        "isbn_13:string:ISBN-13 of the book",
-        "--out",
-        out,
-      ],
-      { timeout: 120_000 },
-    );
-    expect(stderr).toMatch(/submitted job [0-9a-f-]{36} with 5 rows/);
-    expect(stderr).toContain("5/5 rows completed");
-    const table = parse(readFileSync(out, "utf8"), { columns: true, bom: true }) as Record<string, string>[];
-    expect(table).toHaveLength(5);
-    expect(table.map((row) => row.isbn_13)).toEqual(books.slice(60, 65).map((book) => book.isbn_13 ?? ""));
-  });
-
-  it("shows an API validation error as the API words it", async () => {
-    const input = writeTempFile("bad.csv", "title,author\nDune,Frank Herbert\n");
-    const failure = await run(
-      process.execPath,
-      [
-        "--conditions=development",
-        join(repoRoot, "packages/cli/src/main.ts"),
-        "--gateway",
-        pipeline.gatewayUrl,
-        "enrich",
-        input,
-        "--key",
-        "isbn",
-        "--column",
-        "publisher:string",
-      ],
-      { timeout: 60_000 },
-    ).catch((error: { code: number; stderr: string }) => error);
-    expect((failure as { code: number }).code).toBe(1);
-    expect((failure as { stderr: string }).stderr).toMatch(/^ampledata: .*\n.*isbn/s);
-  });
-
-  it("stops searching and crawling for a cancelled job", async () => {
-    // Slow pages keep rows in flight when the cancel arrives.
-    sandbox.setFaults([{ route: "page", kind: "latency", ms: 400 }]);
-    try {
-      const id = await submitBooks(books.slice(100, 300));
-      await waitFor(
-        "rows in flight",
-        async () => ((await job(id)).rows.counts.DECISION_MADE ?? 0) > 0,
-        60_000,
+    it("runs the ampledata command from submit to CSV", async () => {
+      const input = writeTempFile("few.csv", bookInputCsv(books.slice(60, 65)));
+      const out = join(dirname(input), "few-out.csv");
+      const { stderr } = await run(
+        process.execPath,
+        [
+          "--conditions=development",
+          join(repoRoot, "packages/cli/src/main.ts"),
+          "--gateway",
+          pipeline.gatewayUrl,
+          "enrich",
+          input,
+          "--key",
+          "title",
+          "--key",
+          "author",
+          "--column",
+          "isbn_13:string:ISBN-13 of the book",
+          "--out",
+          out,
+        ],
+        { timeout: 120_000 },
       );
+      expect(stderr).toMatch(/submitted job [0-9a-f-]{36} with 5 rows/);
+      expect(stderr).toContain("5/5 rows completed");
+      const table = parse(readFileSync(out, "utf8"), { columns: true, bom: true }) as Record<
+        string,
+        string
+      >[];
+      expect(table).toHaveLength(5);
+      expect(table.map((row) => row.isbn_13)).toEqual(books.slice(60, 65).map((book) => book.isbn_13 ?? ""));
+    });
 
-      const cancelled = await api.request<JobView>("POST", `/v1/jobs/${id}/cancel`);
-      expect(cancelled.status).toBe("CANCELLED");
-      const afterCancel = sandbox.counters();
+    it("shows an API validation error as the API words it", async () => {
+      const input = writeTempFile("bad.csv", "title,author\nDune,Frank Herbert\n");
+      const failure = await run(
+        process.execPath,
+        [
+          "--conditions=development",
+          join(repoRoot, "packages/cli/src/main.ts"),
+          "--gateway",
+          pipeline.gatewayUrl,
+          "enrich",
+          input,
+          "--key",
+          "isbn",
+          "--column",
+          "publisher:string",
+        ],
+        { timeout: 60_000 },
+      ).catch((error: { code: number; stderr: string }) => error);
+      expect((failure as { code: number }).code).toBe(1);
+      expect((failure as { stderr: string }).stderr).toMatch(/^ampledata: .*\n.*isbn/s);
+    });
 
-      await waitFor(
-        "every row to end",
-        async () => {
-          const view = await job(id);
-          return view.rows.finished === view.rows.total;
-        },
-        60_000,
-      );
-      await new Promise((resolve) => setTimeout(resolve, 1500));
-      const later = sandbox.counters();
-      expect(later.byRoute.search).toBe(afterCancel.byRoute.search);
-      expect(later.byRoute.page).toBe(afterCancel.byRoute.page);
+    it("stops searching and crawling for a cancelled job", async () => {
+      // Slow pages keep rows in flight when the cancel arrives.
+      sandbox.setFaults([{ route: "page", kind: "latency", ms: 400 }]);
+      try {
+        const id = await submitBooks(books.slice(100, 300));
+        await waitFor(
+          "rows in flight",
+          async () => ((await job(id)).rows.counts.DECISION_MADE ?? 0) > 0,
+          60_000,
+        );
 
-      const view = await job(id);
-      expect(view.status).toBe("CANCELLED");
-      expect(view.rows.cancelled).toBeGreaterThan(0);
-      expect(view.rows.done + view.rows.failed + view.rows.cancelled).toBe(200);
-    } finally {
-      sandbox.setFaults([]);
-    }
-  });
+        const cancelled = await api.request<JobView>("POST", `/v1/jobs/${id}/cancel`);
+        expect(cancelled.status).toBe("CANCELLED");
+        const afterCancel = sandbox.counters();
 
-  it("finishes a small job before a large one is half done", async () => {
-    const large: BookTruth[] = [];
-    for (let index = 0; large.length < 1000; index += 1) {
-      large.push(books[index % books.length]!);
-    }
-    const largeId = await submitBooks(large);
-    await waitFor("the large job to start", async () => (await job(largeId)).rows.finished > 0, 60_000);
-    const smallId = await submitBooks(books.slice(300, 310));
+        await waitFor(
+          "every row to end",
+          async () => {
+            const view = await job(id);
+            return view.rows.finished === view.rows.total;
+          },
+          60_000,
+        );
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        const later = sandbox.counters();
+        expect(later.byRoute.search).toBe(afterCancel.byRoute.search);
+        expect(later.byRoute.page).toBe(afterCancel.byRoute.page);
 
-    const small = await waitFinished(smallId, 120_000);
-    const largeAtThatPoint = await job(largeId);
-    await api.request("POST", `/v1/jobs/${largeId}/cancel`);
+        const view = await job(id);
+        expect(view.status).toBe("CANCELLED");
+        expect(view.rows.cancelled).toBeGreaterThan(0);
+        expect(view.rows.done + view.rows.failed + view.rows.cancelled).toBe(200);
+      } finally {
+        sandbox.setFaults([]);
+      }
+    });
 
-    expect(small.status).toBe("COMPLETED");
-    expect(small.rows.done + small.rows.failed).toBe(10);
-    expect(largeAtThatPoint.rows.finished).toBeLessThan(500);
-  });
-});
+    it("finishes a small job before a large one is half done", async () => {
+      const large: BookTruth[] = [];
+      for (let index = 0; large.length < 1000; index += 1) {
+        large.push(books[index % books.length]!);
+      }
+      const largeId = await submitBooks(large);
+      await waitFor("the large job to start", async () => (await job(largeId)).rows.finished > 0, 60_000);
+      const smallId = await submitBooks(books.slice(300, 310));
+
+      const small = await waitFinished(smallId, 120_000);
+      const largeAtThatPoint = await job(largeId);
+      await api.request("POST", `/v1/jobs/${largeId}/cancel`);
+
+      expect(small.status).toBe("COMPLETED");
+      expect(small.rows.done + small.rows.failed).toBe(10);
+      expect(largeAtThatPoint.rows.finished).toBeLessThan(500);
+    });
+  },
+);
