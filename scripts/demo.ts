@@ -1,7 +1,6 @@
-// `pnpm demo [--corpus DIR] [--rows N] [--out FILE]`: brings up the local stack, the sandbox web
-// over a corpus in the swde-books layout, and the five services; submits a job built from the
-// corpus' groundtruth.jsonl; shows progress; writes the results; and prints the accuracy per
-// column against the ground truth.
+// `pnpm demo [--corpus DIR] [--rows N] [--out FILE]` brings up the local stack, the sandbox web over
+// a corpus in the swde-books layout, and the five services. It then submits a job built from the
+// corpus' groundtruth.jsonl, shows progress, writes the results and prints the accuracy per column.
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -44,7 +43,7 @@ function readOptions() {
   return { corpus: values.corpus, rows, out: resolve(values.out) };
 }
 
-/** The corpus to use: --corpus, else ../shared/corpus/swde-books when present, else the bundled example. */
+/** Picks the corpus: --corpus, else ../shared/corpus/swde-books when present, else the bundled example. */
 function chooseCorpus(given: string | undefined): string {
   if (given) {
     const dir = resolve(given);

@@ -29,7 +29,7 @@ export function loadBookTruth(corpusDir: string): BookTruth[] {
     .map((line) => JSON.parse(line) as BookTruth);
 }
 
-/** Quotes a CSV field when it holds a comma, a quote or a line break (RFC 4180). */
+/** Quotes a CSV field when it contains a comma, a quote or a line break (RFC 4180). */
 function csvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }

@@ -1,7 +1,6 @@
-// `pnpm stack`: makes NATS (with JetStream) and PostgreSQL available for development. It uses
-// NATS_URL and DATABASE_URL when they answer; otherwise it starts nats-server and postgres from the
-// machine's binaries with their data under .stack/ (ignored by git); otherwise it prints what to
-// install. The processes it starts keep running after it exits; `pnpm stack --stop` stops them.
+// `pnpm stack` makes NATS (with JetStream) and PostgreSQL available for development. It uses
+// NATS_URL and DATABASE_URL when they respond. Otherwise it starts nats-server and postgres from the
+// machine's binaries with their data under .stack/ (ignored by git), or prints what to install. The processes it starts keep running after it exits; `pnpm stack --stop` stops them.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -33,7 +32,7 @@ function detach(child: ChildProcess): void {
 async function ensureNats(natsUrl: string): Promise<void> {
   const problem = await checkNats(natsUrl);
   if (problem === undefined) {
-    console.log(`stack: NATS with JetStream answers at ${natsUrl}`);
+    console.log(`stack: NATS with JetStream is running at ${natsUrl}`);
     return;
   }
   const binary = findBinary(["/usr/sbin/nats-server", "/usr/bin/nats-server", "/usr/local/bin/nats-server"]);
@@ -74,14 +73,14 @@ async function ensureNats(natsUrl: string): Promise<void> {
     }
     await new Promise((resolveWait) => setTimeout(resolveWait, 200));
   }
-  throw new Error(`nats-server did not answer at ${natsUrl} within 10 s; see ${join(stackDir, "nats.log")}`);
+  throw new Error(`nats-server did not respond at ${natsUrl} within 10 s; see ${join(stackDir, "nats.log")}`);
 }
 
 async function ensurePostgres(databaseUrl: string): Promise<void> {
   const problem = await checkDatabase(databaseUrl);
   if (problem === undefined) {
     await ensureDatabase(databaseUrl);
-    console.log(`stack: PostgreSQL answers at ${databaseUrl.replace(/:[^:@/]*@/, ":***@")}`);
+    console.log(`stack: PostgreSQL is running at ${databaseUrl.replace(/:[^:@/]*@/, ":***@")}`);
     return;
   }
   const binDir = postgresBinDir();
@@ -141,7 +140,7 @@ function stop(): void {
   }
 }
 
-/** Makes NATS and PostgreSQL answer at the given URLs, starting local servers when needed. */
+/** Ensures NATS and PostgreSQL respond at the given URLs, starting local servers when needed. */
 export async function ensureStack(natsUrl: string, databaseUrl: string): Promise<void> {
   await ensureNats(natsUrl);
   await ensurePostgres(databaseUrl);

@@ -42,7 +42,7 @@ export function writeTempFile(name: string, content: string): string {
   return file;
 }
 
-/** Every row event stored in the EVENTS stream of the NATS server at `url`. */
+/** Reads every row event stored in the EVENTS stream of the NATS server at `url`. */
 export async function readRowEvents(url: string): Promise<RowEvent[]> {
   const connection = await connect({ servers: url });
   try {

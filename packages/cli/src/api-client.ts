@@ -55,7 +55,7 @@ export class ApiClient {
     return parsed as T;
   }
 
-  /** Sends a request and throws ApiError on a non-2xx answer; the caller reads the body. */
+  /** Sends a request and throws ApiError on a non-2xx response, so the caller reads only successful bodies. */
   async send(
     method: string,
     path: string,

@@ -61,8 +61,8 @@ function settingsOf(options: SubmitOptions): Record<string, unknown> {
 }
 
 /**
- * Submits a table: a `.json` file (an array of row objects) goes as a JSON body; anything else is
- * uploaded as CSV in a multipart form, settings first so the gateway reads them before the rows.
+ * Submits a table. A `.json` file (an array of row objects) goes as a JSON body. Anything else is
+ * uploaded as CSV in a multipart form, settings first, so the gateway reads them before the rows.
  */
 export async function submitJob(client: ApiClient, file: string, options: SubmitOptions): Promise<Submitted> {
   const settings = settingsOf(options);

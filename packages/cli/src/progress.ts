@@ -18,7 +18,7 @@ export function formatDuration(seconds: number): string {
     : `${Math.floor(minutes / 60)}h${minutes % 60}m`;
 }
 
-/** One line of progress: a bar of finished rows, then counts per stage, rate and ETA. */
+/** Renders one line of progress: a bar of finished rows, then counts per stage, rate and ETA. */
 export function renderProgress(job: JobView, width = 24): string {
   const { total, finished, done, failed, cancelled, counts } = job.rows;
   const ratio = total > 0 ? finished / total : 1;

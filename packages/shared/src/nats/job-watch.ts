@@ -11,6 +11,8 @@ export class JobDirectory {
   readonly #bucket: KV;
   readonly #logger: Logger;
   readonly #specs = new Map<string, JobSpec>();
+  /** Bucket revision of each cached spec, so a late watch update never replaces a newer direct read. */
+  readonly #revisions = new Map<string, number>();
   readonly #cancellations = new Map<string, AbortController>();
   #stopWatch: (() => void) | undefined;
 
@@ -30,7 +32,7 @@ export class JobDirectory {
     void (async () => {
       for await (const entry of watch) {
         if (entry.operation === "PUT") {
-          this.#apply(entry.key, entry.value);
+          this.#apply(entry.key, entry.value, entry.revision);
         } else {
           this.#specs.delete(entry.key);
         }
@@ -51,7 +53,11 @@ export class JobDirectory {
     this.#stopWatch?.();
   }
 
-  #apply(key: string, value: Uint8Array): void {
+  #apply(key: string, value: Uint8Array, revision: number): void {
+    if ((this.#revisions.get(key) ?? 0) > revision) {
+      return;
+    }
+    this.#revisions.set(key, revision);
     let spec: JobSpec;
     try {
       spec = decodeMessage(jobSpecSchema, value, "job spec");
@@ -80,7 +86,21 @@ export class JobDirectory {
     if (entry?.operation !== "PUT") {
       return undefined;
     }
-    this.#apply(jobId, entry.value);
+    this.#apply(jobId, entry.value, entry.revision);
+    return this.#specs.get(jobId);
+  }
+
+  /**
+   * Reads the job's spec from the bucket itself, bypassing the watch. Workers call this before each
+   * handler, so a row that starts after a cancel was stored never reaches a provider, however late
+   * the watch delivers the update. It costs one KV read per message.
+   */
+  async getFresh(jobId: string): Promise<JobSpec | undefined> {
+    const entry = await this.#bucket.get(jobId);
+    if (entry?.operation !== "PUT") {
+      return this.#specs.get(jobId);
+    }
+    this.#apply(jobId, entry.value, entry.revision);
     return this.#specs.get(jobId);
   }
 

@@ -32,7 +32,7 @@ export interface StageContext {
 export interface StageResult {
   /** Row stage reached, reported to the gateway on `events.rows.<stage>`. */
   rowStage: RowStage;
-  /** Where the row goes next; absent when this stage finished it. */
+  /** Next stage and the row to send it; absent when this stage finished the row. */
   next?: { stage: Stage; work: RowWork };
   cells?: Record<string, Cell>;
   error?: string | null;
@@ -58,9 +58,9 @@ export interface StageWorkerOptions {
 
 /**
  * Runs a stage handler over the stage's durable pull consumer, with at most `concurrency` handlers
- * at once. Success acks after the next message and the row event are stored; a transient failure
- * naks with a growing delay; a permanent failure or the final attempt publishes a FAILED event and
- * a DLQ copy, then acks, so no message stays unacked forever.
+ * at once. Success acks after the next message and the row event are stored. A transient failure
+ * naks with a growing delay. A permanent failure or the final attempt publishes a DLQ copy and a
+ * FAILED event, then acks, so no message stays unacked forever.
  */
 export class StageWorker {
   readonly #options: StageWorkerOptions;
@@ -208,7 +208,7 @@ export class StageWorker {
   ): Promise<string> {
     const { stage, jobs, handler, metrics } = this.#options;
     const { logger } = base;
-    const job = await jobs.get(work.jobId);
+    const job = await jobs.getFresh(work.jobId);
     if (!job) {
       await this.#fail(
         message,
