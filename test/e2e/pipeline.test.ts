@@ -250,7 +250,11 @@ describe.skipIf(!hasCorpus && process.env.CI === undefined)(
 
         const cancelled = await api.request<JobView>("POST", `/v1/jobs/${id}/cancel`);
         expect(cancelled.status).toBe("CANCELLED");
-        const afterCancel = sandbox.counters();
+        // Read the counters through the sandbox's own HTTP endpoint: the request queues behind every
+        // request that reached the sandbox before the cancel returned, so those are all counted.
+        const afterCancel = (await (await fetch(`${sandbox.url}/__sandbox/counters`)).json()) as ReturnType<
+          Sandbox["counters"]
+        >;
 
         await waitFor(
           "every row to end",

@@ -10,6 +10,7 @@ export type { ExtractFromPagesInput } from "./extract/pages.ts";
 export { extractFromPages } from "./extract/pages.ts";
 export type { ExtractFromSnippetsInput } from "./extract/snippets.ts";
 export { extractFromSnippets } from "./extract/snippets.ts";
+export { groundCell, groundCells, searchResultPage, UNSUPPORTED_VALUE_MAX_CONFIDENCE } from "./grounding.ts";
 export type { PageOrigin } from "./html/analyze.ts";
 export { analyzeHtml, DEFAULT_MAX_TEXT_CHARS } from "./html/analyze.ts";
 export { mergeCells } from "./merge.ts";
