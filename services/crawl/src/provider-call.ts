@@ -31,6 +31,8 @@ export interface ProviderCallOptions {
   retryPolicy?: Partial<RetryPolicy>;
   /** Fields added to the retry log line, such as the query. */
   logFields?: Record<string, unknown>;
+  /** Runs each attempt when a limiter allows it; the attempt's span and duration start inside. */
+  gate?: <R>(attempt: () => Promise<R>) => Promise<R>;
 }
 
 /**
@@ -39,38 +41,36 @@ export interface ProviderCallOptions {
  */
 export async function callProvider<T>(options: ProviderCallOptions, call: () => Promise<T>): Promise<T> {
   const { provider, metrics, usage, logger, signal } = options;
-  return retryTransient(
-    async () => {
-      usage.calls += 1;
-      const started = performance.now();
-      let outcome = "ok";
-      try {
-        return await withSpan(
-          options.spanName,
-          { kind: SpanKind.CLIENT, attributes: { [SPAN_ATTRIBUTES.provider]: provider } },
-          call,
-        );
-      } catch (error) {
-        usage.errors += 1;
-        outcome = callOutcome(error, signal);
-        throw error;
-      } finally {
-        metrics.providerCalls.inc({ provider, outcome });
-        metrics.providerDuration.observe({ provider, outcome }, (performance.now() - started) / 1000);
-      }
+  const attempt = async (): Promise<T> => {
+    usage.calls += 1;
+    const started = performance.now();
+    let outcome = "ok";
+    try {
+      return await withSpan(
+        options.spanName,
+        { kind: SpanKind.CLIENT, attributes: { [SPAN_ATTRIBUTES.provider]: provider } },
+        call,
+      );
+    } catch (error) {
+      usage.errors += 1;
+      outcome = callOutcome(error, signal);
+      throw error;
+    } finally {
+      metrics.providerCalls.inc({ provider, outcome });
+      metrics.providerDuration.observe({ provider, outcome }, (performance.now() - started) / 1000);
+    }
+  };
+  return retryTransient(() => (options.gate ? options.gate(attempt) : attempt()), {
+    retries: options.retries,
+    ...options.retryPolicy,
+    signal,
+    onRetry: ({ error, attempt: number, delayMs }) => {
+      logger.warn(
+        { err: error, provider, attempt: number, delayMs, ...options.logFields },
+        `${provider} request failed, retrying`,
+      );
     },
-    {
-      retries: options.retries,
-      ...options.retryPolicy,
-      signal,
-      onRetry: ({ error, attempt, delayMs }) => {
-        logger.warn(
-          { err: error, provider, attempt, delayMs, ...options.logFields },
-          `${provider} request failed, retrying`,
-        );
-      },
-    },
-  );
+  });
 }
 
 function callOutcome(error: unknown, signal: AbortSignal): string {

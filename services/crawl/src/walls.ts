@@ -25,14 +25,24 @@ const WALLS: { kind: string; pattern: RegExp }[] = [
 const CAPTCHA_MARKUP =
   /class=["'][^"']*\b(?:g-recaptcha|h-captcha|cf-turnstile)\b|\/recaptcha\/api\.js|hcaptcha\.com\/1\/api\.js|challenges\.cloudflare\.com/i;
 
+/** True when the raw HTML embeds a CAPTCHA widget; stored with cached pages, whose HTML is not kept. */
+export function hasCaptchaMarkup(html: string): boolean {
+  return CAPTCHA_MARKUP.test(html);
+}
+
 /**
  * Recognises a CAPTCHA, bot check, login wall or access-denied page served with a 2xx status.
+ * `markup` is the raw HTML, or whether `hasCaptchaMarkup` found a widget in it.
  * Returns what was recognised, or undefined for an ordinary page. Only short pages are checked, so
  * an article that mentions CAPTCHAs is not taken for one. A page whose title contains one of the
  * row's key values is taken as the entity's page even when the key itself looks like a wall (a book
  * called "Access Denied").
  */
-export function detectWall(page: PageContent, html: string, keyValues: string[] = []): string | undefined {
+export function detectWall(
+  page: PageContent,
+  markup: string | boolean,
+  keyValues: string[] = [],
+): string | undefined {
   if (page.text.length > SHORT_PAGE_CHARS) {
     return undefined;
   }
@@ -46,7 +56,7 @@ export function detectWall(page: PageContent, html: string, keyValues: string[] 
       return `${wall.kind} (title or heading: ${JSON.stringify(shorten(page.title || page.headings[0] || ""))})`;
     }
   }
-  if (CAPTCHA_MARKUP.test(html)) {
+  if (typeof markup === "boolean" ? markup : hasCaptchaMarkup(markup)) {
     return "CAPTCHA (widget in the page markup)";
   }
   for (const wall of WALLS) {

@@ -9,6 +9,7 @@ import {
   serializedChars,
 } from "../src/index.ts";
 import { captureLogs, crawlRow, stageContext } from "./context.ts";
+import { loopbackGuard } from "./guards.ts";
 import { type PageServer, startPageServer } from "./page-server.ts";
 
 const fixtureCorpus = fileURLToPath(new URL("../../../tools/sandbox-web/fixtures/books", import.meta.url));
@@ -21,10 +22,11 @@ let dependencies: CrawlHandlerDependencies;
 beforeAll(async () => {
   server = await startPageServer();
   fetcher = new HttpFetcher({
-    timeoutMs: 500,
+    deadlineMs: 500,
     maxBodyBytes: 1024 * 1024,
     maxRedirects: 5,
     userAgent: "AmpleData-test/1",
+    guard: loopbackGuard(),
   });
   dependencies = {
     config,
@@ -166,10 +168,11 @@ describe("crawl through the sandbox proxy", () => {
     sandbox = await startSandbox({ corpora: [fixtureCorpus], host: "127.0.0.1", port: 0 });
     proxied = new HttpFetcher({
       proxyUrl: sandbox.url,
-      timeoutMs: 2000,
+      deadlineMs: 2000,
       maxBodyBytes: 1024 * 1024,
       maxRedirects: 5,
       userAgent: "AmpleData-test/1",
+      guard: loopbackGuard(),
     });
   });
 

@@ -1,6 +1,7 @@
 import { ThrottledError, TransientError } from "@ampledata/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HttpFetcher, PageFailureError } from "../src/index.ts";
+import { loopbackGuard } from "./guards.ts";
 import { type PageServer, startPageServer } from "./page-server.ts";
 
 let server: PageServer;
@@ -10,10 +11,11 @@ const signal = new AbortController().signal;
 beforeAll(async () => {
   server = await startPageServer();
   fetcher = new HttpFetcher({
-    timeoutMs: 500,
+    deadlineMs: 500,
     maxBodyBytes: 64 * 1024,
     maxRedirects: 5,
     userAgent: "AmpleData-test/1",
+    guard: loopbackGuard(),
   });
 });
 

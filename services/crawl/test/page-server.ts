@@ -1,6 +1,7 @@
 import { once } from "node:events";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from "node:zlib";
 
 export interface PageServer {
   url: string;
@@ -31,6 +32,23 @@ export const LEDGER_HTML = `<!DOCTYPE html><html><head><meta charset="utf-8"><ti
 <tr><th>Published</th><td>March 2019</td></tr></table><p>A novel about a lighthouse keeper.</p></body></html>`;
 
 type Route = (request: IncomingMessage, response: ServerResponse, hit: number) => void;
+
+/** Bytes the decompression bomb expands to: 32 MiB of zeros, about 32 KiB compressed. */
+export const BOMB_BYTES = 32 * 1024 * 1024;
+let bomb: Buffer | undefined;
+
+/** The gzip bomb `/bomb` serves; compressing it takes a while, so tests build it before their requests. */
+export function decompressionBomb(): Buffer {
+  bomb ??= gzipSync(Buffer.alloc(BOMB_BYTES));
+  return bomb;
+}
+
+function compressed(encoding: string, body: Buffer): Route {
+  return (_request, response) => {
+    response.writeHead(200, { "content-type": "text/html; charset=utf-8", "content-encoding": encoding });
+    response.end(body);
+  };
+}
 
 function html(body: string | Buffer, contentType = "text/html; charset=utf-8"): Route {
   return (_request, response) => {
@@ -88,6 +106,19 @@ export async function startPageServer(): Promise<PageServer> {
       }
       response.end("<p>Publisher: Hidden Press</p></body></html>");
     },
+    "/gzip": compressed("gzip", gzipSync(LEDGER_HTML)),
+    "/brotli": compressed("br", brotliCompressSync(LEDGER_HTML)),
+    "/deflate": compressed("deflate", deflateSync(LEDGER_HTML)),
+    "/deflate-raw": compressed("deflate", deflateRawSync(LEDGER_HTML)),
+    "/corrupt-gzip": compressed("gzip", Buffer.from("this is not gzip data at all")),
+    "/zstd": compressed("zstd", Buffer.from("pretend zstd")),
+    "/bomb": (request, response, hit) => compressed("gzip", decompressionBomb())(request, response, hit),
+    "/slow-body": (_request, response) => {
+      response.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+      response.write("<html><body><p>start</p>");
+      const timer = setInterval(() => response.write("<p>more</p>"), 100);
+      response.on("close", () => clearInterval(timer));
+    },
     "/slow": (_request, response) => {
       const timer = setTimeout(() => html(LEDGER_HTML)(_request, response, 0), 5000);
       response.on("close", () => clearTimeout(timer));
@@ -105,6 +136,12 @@ export async function startPageServer(): Promise<PageServer> {
     const url = new URL(request.url ?? "/", "http://127.0.0.1");
     const hit = (hits.get(url.pathname) ?? 0) + 1;
     hits.set(url.pathname, hit);
+    const toHost = /^\/to-host\/([^/]+)$/.exec(url.pathname);
+    if (toHost) {
+      const port = (server.address() as AddressInfo).port;
+      status(302, { location: `http://${toHost[1]}:${port}/ledger` })(request, response, hit);
+      return;
+    }
     const redirect = /^\/redirect\/(\d+)$/.exec(url.pathname);
     if (redirect) {
       const remaining = Number(redirect[1]);

@@ -23,7 +23,12 @@ beforeAll(async () => {
   nats = await startTestNatsServer();
   sandbox = await startSandbox({ corpora: [fixtureCorpus], host: "127.0.0.1", port: 0 });
   client = await openPipelineClient(nats.url);
-  service = await startServiceProcess("crawl", { NATS_URL: nats.url, CRAWL_PROXY_URL: sandbox.url });
+  service = await startServiceProcess("crawl", {
+    NATS_URL: nats.url,
+    CRAWL_PROXY_URL: sandbox.url,
+    CRAWL_ALLOW_HOSTS: "127.0.0.1",
+    CRAWL_PER_HOST_DELAY_MS: "0",
+  });
 });
 
 afterAll(async () => {
@@ -58,6 +63,15 @@ describe("crawl service process", () => {
     const event = await client.waitForEvent("crawl", job.jobId);
     expect(event.stage).toBe("CRAWLED");
     expect(event.usage?.[0]).toMatchObject({ provider: "http", calls: 2 });
+    expect(event.usage?.[1]).toMatchObject({ provider: "robots", calls: 1 });
+    expect(sandbox.counters().byRoute.robots).toBe(1);
+  });
+
+  it("refuses to start with a loopback proxy that is not allowlisted", async () => {
+    const { status, stderr } = await runFailedStart("crawl", { CRAWL_PROXY_URL: sandbox.url });
+    expect(status).toBe(1);
+    expect(stderr).toContain("CRAWL_PROXY_URL");
+    expect(stderr).toContain("CRAWL_ALLOW_HOSTS");
   });
 
   it("refuses to start with an invalid variable", async () => {

@@ -32,7 +32,7 @@ beforeAll(async () => {
   const env: Record<Stage, Record<string, string>> = {
     serp: { SERPER_BASE_URL: sandbox.url, SERPER_API_KEY: "sandbox-key" },
     decision: {},
-    crawl: { CRAWL_PROXY_URL: sandbox.url },
+    crawl: { CRAWL_PROXY_URL: sandbox.url, CRAWL_ALLOW_HOSTS: "127.0.0.1", CRAWL_PER_HOST_DELAY_MS: "0" },
     extract: {},
   };
   const started = await Promise.all(

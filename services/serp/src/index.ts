@@ -1,12 +1,28 @@
-export type { SerpConfig } from "./config.ts";
-export { loadSerpConfig, serpConfigShape } from "./config.ts";
+export type { KvJsonCacheOptions } from "./cache/kv-cache.ts";
+export { cacheKey, KvJsonCache, MAX_ENTRY_BYTES } from "./cache/kv-cache.ts";
+export { normalizeQuery, SEARCH_CACHE_BUCKET, SearchCache, searchCacheKey } from "./cache/search-cache.ts";
+export type { SearchProviderName, SerpConfig } from "./config.ts";
+export { loadSerpConfig, SEARCH_PROVIDER_NAMES, searchProviderOrder, serpConfigShape } from "./config.ts";
+export { ProviderCooldowns } from "./cooldowns.ts";
 export type { SerpHandlerDependencies } from "./handler.ts";
 export { createSerpHandler } from "./handler.ts";
 export type { ProviderCallOptions, ProviderUsage } from "./provider-call.ts";
 export { callProvider } from "./provider-call.ts";
-export type { SearchProvider, SearchRequest } from "./providers/search-provider.ts";
+export { BraveClient } from "./providers/brave.ts";
+export type { ProviderClientOptions } from "./providers/http-answer.ts";
+export { createSearchProviders, DEFAULT_BASE_URLS } from "./providers/registry.ts";
+export type {
+  KnowledgePanel,
+  RelatedQuestion,
+  SearchAnswer,
+  SearchProvider,
+  SearchRequest,
+} from "./providers/search-provider.ts";
+export { ProviderUnavailableError, searchAnswerSchema } from "./providers/search-provider.ts";
+export { SearxngClient } from "./providers/searxng.ts";
 export type { SerperClientOptions } from "./providers/serper.ts";
 export { SerperClient } from "./providers/serper.ts";
+export { WikipediaClient } from "./providers/wikipedia.ts";
 export {
   buildQueries,
   columnWords,

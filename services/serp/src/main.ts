@@ -1,25 +1,36 @@
 import { exitOnStartFailure, runUntilSignal, startStageService } from "@ampledata/shared";
-import { loadSerpConfig } from "./config.ts";
+import { SearchCache } from "./cache/search-cache.ts";
+import { loadSerpConfig, searchProviderOrder } from "./config.ts";
+import { ProviderCooldowns } from "./cooldowns.ts";
 import { createSerpHandler } from "./handler.ts";
-import { SerperClient } from "./providers/serper.ts";
+import { createSearchProviders } from "./providers/registry.ts";
 
 try {
   const config = loadSerpConfig();
+  // Checked before connecting, so a missing SEARXNG_BASE_URL stops the service at once.
+  searchProviderOrder(config);
   const service = await startStageService({
     stage: "serp",
     config,
     concurrency: config.CONCURRENCY,
-    createHandler: async ({ logger, metrics }) => {
-      if (config.SERPER_API_KEY === undefined) {
-        logger.warn("SERPER_API_KEY is not set: searches are sent without an API key");
-      }
-      const provider = new SerperClient({
-        baseUrl: config.SERPER_BASE_URL,
-        apiKey: config.SERPER_API_KEY,
-        timeoutMs: config.SEARCH_TIMEOUT_MS,
+    createHandler: async ({ connection, logger, metrics }) => {
+      const providers = createSearchProviders(config, logger);
+      const cache = await SearchCache.open(connection, {
+        ttlMs: config.SEARCH_CACHE_TTL_MS,
+        metrics,
+        logger,
       });
-      logger.info({ provider: provider.name, baseUrl: config.SERPER_BASE_URL }, "search provider ready");
-      return { handler: createSerpHandler({ config, provider, metrics }), close: () => provider.close() };
+      const cooldowns = new ProviderCooldowns(config.SEARCH_PROVIDER_COOLDOWN_MS, logger);
+      logger.info(
+        { providers: providers.map((provider) => provider.name), cacheTtlMs: config.SEARCH_CACHE_TTL_MS },
+        "search providers ready",
+      );
+      return {
+        handler: createSerpHandler({ config, providers, metrics, cache, cooldowns }),
+        close: async () => {
+          await Promise.all(providers.map((provider) => provider.close()));
+        },
+      };
     },
   });
   runUntilSignal(service);

@@ -1,23 +1,29 @@
-import {
-  describeIssues,
-  PermanentError,
-  parseRetryAfter,
-  type SearchResult,
-  ThrottledError,
-  TransientError,
-} from "@ampledata/shared";
-import { Agent, request } from "undici";
+import type { SearchResult } from "@ampledata/shared";
 import { z } from "zod";
-import type { SearchProvider, SearchRequest } from "./search-provider.ts";
+import {
+  excerpt,
+  type HttpAnswer,
+  joinUrl,
+  type ProviderClientOptions,
+  ProviderHttp,
+  type ProviderLabels,
+  parseAnswer,
+  throwForStatus,
+} from "./http-answer.ts";
+import {
+  ProviderUnavailableError,
+  type SearchAnswer,
+  type SearchProvider,
+  type SearchRequest,
+} from "./search-provider.ts";
 
-export interface SerperClientOptions {
-  /** Base URL such as https://google.serper.dev; the client posts to `{baseUrl}/search`. */
-  baseUrl: string;
-  /** Sent as X-API-KEY when set. */
-  apiKey: string | undefined;
-  /** Time limit of one request, headers and body included, in milliseconds. */
-  timeoutMs: number;
-}
+export type SerperClientOptions = ProviderClientOptions;
+
+const LABELS: ProviderLabels = {
+  provider: "serper",
+  baseUrlVariable: "SERPER_BASE_URL",
+  keyVariable: "SERPER_API_KEY",
+};
 
 const organicResultSchema = z.looseObject({
   title: z.string().default(""),
@@ -29,134 +35,100 @@ const organicResultSchema = z.looseObject({
 /** The part of a Serper response the pipeline reads; Serper omits `organic` when nothing matched. */
 const serperResponseSchema = z.looseObject({
   organic: z.array(organicResultSchema).default([]),
+  knowledgeGraph: z
+    .looseObject({
+      title: z.string().default(""),
+      description: z.string().optional(),
+      descriptionLink: z.string().optional(),
+      website: z.string().optional(),
+      attributes: z.record(z.string(), z.unknown()).optional(),
+    })
+    .optional(),
+  peopleAlsoAsk: z
+    .array(
+      z.looseObject({ question: z.string(), snippet: z.string().optional(), link: z.string().optional() }),
+    )
+    .optional(),
 });
 
-const EXCERPT_CHARS = 200;
+/** Serper's answer when the account has no credits left: HTTP 400 `{"message": "Not enough credits"}`. */
+const NO_CREDITS = /not enough credits/i;
 
-/** Client of the Serper search API (`POST /search` with `{"q", "num"}` and the X-API-KEY header). */
+/** Client of the Serper Google search API: `POST /search` with `{"q", "num"}` and the X-API-KEY header. */
 export class SerperClient implements SearchProvider {
   readonly name = "serper";
   readonly #endpoint: string;
-  readonly #apiKey: string | undefined;
-  readonly #timeoutMs: number;
-  readonly #agent: Agent;
+  readonly #options: SerperClientOptions;
+  readonly #http: ProviderHttp;
 
   constructor(options: SerperClientOptions) {
-    this.#endpoint = `${options.baseUrl.replace(/\/+$/, "")}/search`;
-    this.#apiKey = options.apiKey;
-    this.#timeoutMs = options.timeoutMs;
-    this.#agent = new Agent({
-      connectTimeout: options.timeoutMs,
-      headersTimeout: options.timeoutMs,
-      bodyTimeout: options.timeoutMs,
-    });
+    this.#options = options;
+    this.#endpoint = joinUrl(options.baseUrl, "/search");
+    this.#http = new ProviderHttp(LABELS, options.timeoutMs);
   }
 
-  async search({ query, num, signal }: SearchRequest): Promise<SearchResult[]> {
-    const timeout = AbortSignal.timeout(this.#timeoutMs);
+  async search({ query, num, signal }: SearchRequest): Promise<SearchAnswer> {
     const headers: Record<string, string> = {
       "content-type": "application/json",
       accept: "application/json",
+      "user-agent": this.#options.userAgent,
     };
-    if (this.#apiKey !== undefined) {
-      headers["x-api-key"] = this.#apiKey;
+    if (this.#options.apiKey !== undefined) {
+      headers["x-api-key"] = this.#options.apiKey;
     }
-    let status: number;
-    let retryAfter: string | undefined;
-    let body: string;
-    try {
-      const response = await request(this.#endpoint, {
-        method: "POST",
-        dispatcher: this.#agent,
-        headers,
-        body: JSON.stringify({ q: query, num }),
-        signal: AbortSignal.any([signal, timeout]),
-      });
-      status = response.statusCode;
-      retryAfter = firstHeader(response.headers["retry-after"]);
-      body = await response.body.text();
-    } catch (error) {
-      if (signal.aborted) {
-        // Cancellation or shutdown: the stage worker decides what happens to the message.
-        throw error;
-      }
-      if (timeout.aborted) {
-        throw new TransientError(
-          `serper search for "${query}" timed out after ${this.#timeoutMs} ms (SEARCH_TIMEOUT_MS)`,
-          { cause: error },
-        );
-      }
-      throw new TransientError(
-        `serper request to ${this.#endpoint} failed: ${(error as Error).message}; check SERPER_BASE_URL and the network`,
-        { cause: error },
-      );
-    }
-    return this.#readAnswer(query, status, retryAfter, body);
+    const answer = await this.#http.send(
+      this.#endpoint,
+      { method: "POST", headers, body: JSON.stringify({ q: query, num }), query },
+      signal,
+    );
+    return this.#readAnswer(query, answer);
   }
 
   async close(): Promise<void> {
-    await this.#agent.close();
+    await this.#http.close();
   }
 
-  #readAnswer(query: string, status: number, retryAfter: string | undefined, body: string): SearchResult[] {
-    if (status === 429) {
-      throw new ThrottledError(
-        `serper rate limit reached (HTTP 429) for "${query}"`,
-        parseRetryAfter(retryAfter),
+  #readAnswer(query: string, answer: HttpAnswer): SearchAnswer {
+    if (answer.status === 400 && NO_CREDITS.test(answer.body)) {
+      throw new ProviderUnavailableError(
+        this.name,
+        "quota",
+        `serper has no credits left (HTTP 400: ${excerpt(answer.body)}); top up the Serper account behind SERPER_API_KEY or put another provider in SEARCH_PROVIDERS`,
       );
     }
-    if (status === 401 || status === 403) {
-      const sent = this.#apiKey === undefined ? "no key was sent" : "the key was rejected";
-      throw new PermanentError(
-        `serper responded with HTTP ${status} (${sent}): the API key is missing or invalid; set SERPER_API_KEY to a valid Serper API key and restart the serp service`,
-        { code: "PROVIDER_AUTH" },
-      );
-    }
-    if (status === 408 || status >= 500) {
-      throw new TransientError(`serper responded with HTTP ${status} for "${query}": ${excerpt(body)}`);
-    }
-    if (status < 200 || status >= 300) {
-      throw new PermanentError(
-        `serper rejected the search for "${query}" with HTTP ${status}: ${excerpt(body)}`,
-      );
-    }
-
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body);
-    } catch (cause) {
-      throw new PermanentError(
-        `serper responded to "${query}" with a body that is not JSON: ${excerpt(body)}`,
-        {
-          code: "PROVIDER_RESPONSE_INVALID",
-          cause,
-        },
-      );
-    }
-    const response = serperResponseSchema.safeParse(parsed);
-    if (!response.success) {
-      throw new PermanentError(
-        `serper responded to "${query}" with JSON of an unexpected shape: ${describeIssues(response.error)}`,
-        { code: "PROVIDER_RESPONSE_INVALID" },
-      );
-    }
-    return response.data.organic.map((result, index) => ({
+    throwForStatus(LABELS, answer, { query, keySent: this.#options.apiKey !== undefined });
+    const response = parseAnswer(this.name, query, answer.body, serperResponseSchema);
+    const results: SearchResult[] = response.organic.map((result, index) => ({
       title: result.title,
       url: result.link,
       snippet: result.snippet,
       position: result.position ?? index + 1,
     }));
+    const mapped: SearchAnswer = { results };
+    const graph = response.knowledgeGraph;
+    if (graph !== undefined && graph.title !== "") {
+      mapped.knowledgePanel = {
+        title: graph.title,
+        description: graph.description,
+        url: graph.website ?? graph.descriptionLink,
+        attributes: graph.attributes === undefined ? undefined : stringValues(graph.attributes),
+      };
+    }
+    if (response.peopleAlsoAsk !== undefined && response.peopleAlsoAsk.length > 0) {
+      mapped.relatedQuestions = response.peopleAlsoAsk.map((entry) => ({
+        question: entry.question,
+        snippet: entry.snippet,
+        url: entry.link,
+      }));
+    }
+    return mapped;
   }
 }
 
-function firstHeader(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function excerpt(body: string): string {
-  const flat = body.replace(/\s+/g, " ").trim();
-  if (flat === "") {
-    return "(empty body)";
-  }
-  return flat.length > EXCERPT_CHARS ? `${flat.slice(0, EXCERPT_CHARS)}...` : flat;
+function stringValues(record: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(record).flatMap(([key, value]) =>
+      typeof value === "string" || typeof value === "number" ? [[key, String(value)]] : [],
+    ),
+  );
 }
