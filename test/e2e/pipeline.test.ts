@@ -81,7 +81,13 @@ describe.skipIf(!hasCorpus && process.env.CI === undefined)(
         sandboxUrl: sandbox.url,
         sandboxApiKey: API_KEY,
         logDir: join(repoRoot, ".stack", "logs", `e2e-${Date.now()}`),
-        env: { gateway: { JOB_WINDOW_ROWS: "20", ADMISSION_TICK_MS: "200" } },
+        env: {
+          gateway: {
+            JOB_WINDOW_ROWS: "20",
+            ADMISSION_TICK_MS: "200",
+            PROVIDER_PRICES_USD: "serper=0.001,http=0.0001",
+          },
+        },
       });
       api = new ApiClient(pipeline.gatewayUrl);
     }, 120_000);
@@ -180,6 +186,30 @@ describe.skipIf(!hasCorpus && process.env.CI === undefined)(
       expect(table).toHaveLength(61);
       expect(table[1]![0]).toBe(sample[0]!.title);
       expect(table[1]![3]).toBe(records[0].values.isbn_13 ?? "");
+
+      // The job's cost is its provider calls times the configured prices.
+      const serper = finished.usage.serper;
+      const http = finished.usage.http;
+      expect(serper?.calls).toBeGreaterThan(0);
+      expect(http?.calls).toBeGreaterThan(0);
+      expect(finished.cost_usd).toBeCloseTo(serper!.calls * 0.001 + http!.calls * 0.0001, 6);
+    });
+
+    it("answers a repeated job from the caches", async () => {
+      const counters = async () =>
+        (await (await fetch(`${sandbox.url}/__sandbox/counters`)).json()) as ReturnType<Sandbox["counters"]>;
+      const before = await counters();
+      const id = await submitBooks(books.slice(0, 60));
+      const finished = await waitFinished(id, 240_000);
+      const after = await counters();
+
+      expect(finished.rows.done).toBe(60);
+      expect(after.byRoute.search).toBe(before.byRoute.search);
+      expect(after.byRoute.page).toBe(before.byRoute.page);
+      expect(after.byRoute.robots).toBe(before.byRoute.robots);
+      expect(finished.usage.serper?.cached).toBeGreaterThan(0);
+      expect(finished.usage.serper?.calls ?? 0).toBe(0);
+      expect(finished.cost_usd).toBe(0);
     });
 
     it("runs the ampledata command from submit to CSV", async () => {

@@ -20,6 +20,7 @@ export interface JobView {
   };
   rows_per_second: number | null;
   eta_seconds: number | null;
+  usage: Record<string, { calls: number; cached: number; errors: number }>;
   cost_usd: number | null;
   timings: {
     created_at: string;

@@ -63,6 +63,7 @@ describe("renderProgress", () => {
       },
       rows_per_second: 2.5,
       eta_seconds: 2,
+      usage: {},
       cost_usd: null,
       timings: { created_at: "", started_at: null, finished_at: null, elapsed_seconds: 2 },
     } satisfies JobView;

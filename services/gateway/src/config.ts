@@ -40,6 +40,25 @@ export const gatewayConfigShape = {
   EVENT_BATCH_SIZE: intVar(500, 1, 1000),
   /** Time the state writer waits for a batch to fill before applying it, in milliseconds. */
   EVENT_BATCH_WAIT_MS: intVar(200, 1, 60_000),
+  /**
+   * Price of one call per provider in US dollars, as `provider=price` pairs separated by commas,
+   * for example `serper=0.001,brave=0.003`. Provider names are those of the job's usage. Unset
+   * leaves jobs' cost_usd null.
+   */
+  PROVIDER_PRICES_USD: z
+    .string()
+    .regex(/^\s*[a-z0-9_-]+\s*=\s*\d+(\.\d+)?\s*(,\s*[a-z0-9_-]+\s*=\s*\d+(\.\d+)?\s*)*$/i, {
+      message: "expected provider=price pairs separated by commas, such as serper=0.001,brave=0.003",
+    })
+    .transform((text) =>
+      Object.fromEntries(
+        text.split(",").map((pair) => {
+          const [name = "", price = "0"] = pair.split("=");
+          return [name.trim().toLowerCase(), Number(price)];
+        }),
+      ),
+    )
+    .default({}),
   /** Period of the progress snapshots on GET /v1/jobs/:id/events, in milliseconds. */
   PROGRESS_INTERVAL_MS: intVar(1000, 50, 600_000),
 };

@@ -38,7 +38,7 @@ export function registerEventRoutes(app: FastifyInstance, dependencies: AppDepen
     let job = first;
     try {
       while (!signal.aborted) {
-        const view = toJobView(job);
+        const view = toJobView(job, new Date(), config.PROVIDER_PRICES_USD);
         if (job.status === "COMPLETED" || job.status === "CANCELLED") {
           response.write(sseMessage("end", view));
           break;

@@ -156,13 +156,16 @@ export function registerJobRoutes(app: FastifyInstance, dependencies: AppDepende
       total: page.total,
       offset: query.offset,
       limit: query.limit,
-      jobs: page.jobs.map((job) => ({ ...toJobView(job, now), links: jobLinks(job.id) })),
+      jobs: page.jobs.map((job) => ({
+        ...toJobView(job, now, config.PROVIDER_PRICES_USD),
+        links: jobLinks(job.id),
+      })),
     };
   });
 
   app.get<{ Params: { id: string } }>("/v1/jobs/:id", async (request) => {
     const job = await requireJob(dependencies, request.params.id);
-    return { ...toJobView(job), links: jobLinks(job.id) };
+    return { ...toJobView(job, new Date(), config.PROVIDER_PRICES_USD), links: jobLinks(job.id) };
   });
 
   app.get<{ Params: { id: string } }>("/v1/jobs/:id/rows", async (request) => {
@@ -182,12 +185,17 @@ export function registerJobRoutes(app: FastifyInstance, dependencies: AppDepende
 
   app.post<{ Params: { id: string } }>("/v1/jobs/:id/cancel", async (request) => {
     const job = await cancelJob(dependencies, request.params.id);
-    return { ...toJobView(job), links: jobLinks(job.id) };
+    return { ...toJobView(job, new Date(), config.PROVIDER_PRICES_USD), links: jobLinks(job.id) };
   });
 
   app.post<{ Params: { id: string } }>("/v1/jobs/:id/retry", async (request, reply) => {
     const { job, retried } = await retryJob(dependencies, request.params.id);
     dependencies.requestAdmission();
-    return reply.code(202).send({ retried, job: { ...toJobView(job), links: jobLinks(job.id) } });
+    return reply
+      .code(202)
+      .send({
+        retried,
+        job: { ...toJobView(job, new Date(), config.PROVIDER_PRICES_USD), links: jobLinks(job.id) },
+      });
   });
 }

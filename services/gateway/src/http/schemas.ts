@@ -84,7 +84,10 @@ export const jobViewSchema = z.object({
     .nullable()
     .describe("Seconds until every row is finished; 0 once finished, null if unknown"),
   usage: z.record(z.string(), z.object({ calls: z.int(), cached: z.int(), errors: z.int() })),
-  cost_usd: z.number().nullable().describe("Not computed yet: always null"),
+  cost_usd: z
+    .number()
+    .nullable()
+    .describe("Provider calls times PROVIDER_PRICES_USD, in US dollars; null when no price is configured"),
   timings: z.object({
     created_at: z.string(),
     started_at: z.string().nullable(),

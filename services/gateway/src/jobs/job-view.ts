@@ -41,8 +41,26 @@ export interface JobView {
   };
 }
 
-/** Converts a job to its API form, with counts, rate and ETA computed at `now`. */
-export function toJobView(job: JobRecord, now = new Date()): JobView {
+/** Price of one provider call in US dollars, by provider name as reported in row events' usage. */
+export type ProviderPrices = Readonly<Record<string, number>>;
+
+/**
+ * Sums calls times price over the providers that have a price. Cached answers cost nothing.
+ * Returns null when no provider has a price, so "not priced" differs from "free".
+ */
+export function jobCostUsd(usage: JobView["usage"], prices: ProviderPrices): number | null {
+  if (Object.keys(prices).length === 0) {
+    return null;
+  }
+  let total = 0;
+  for (const [provider, counts] of Object.entries(usage)) {
+    total += counts.calls * (prices[provider] ?? 0);
+  }
+  return Math.round(total * 1_000_000) / 1_000_000;
+}
+
+/** Converts a job to its API form, with counts, rate, ETA and cost computed at `now`. */
+export function toJobView(job: JobRecord, now = new Date(), prices: ProviderPrices = {}): JobView {
   const counts = Object.fromEntries(ROW_STAGES.map((stage) => [stage, job.counts[stage] ?? 0])) as Record<
     RowStage,
     number
@@ -90,7 +108,7 @@ export function toJobView(job: JobRecord, now = new Date()): JobView {
     rows_per_second: rate === null ? null : Math.round(rate * 1000) / 1000,
     eta_seconds: eta,
     usage: usageView(job.usage),
-    cost_usd: job.costUsd,
+    cost_usd: jobCostUsd(usageView(job.usage), prices),
     timings: {
       created_at: job.createdAt.toISOString(),
       started_at: job.startedAt?.toISOString() ?? null,
