@@ -32,8 +32,9 @@ export {
   pageFailureSchema,
   searchResultSchema,
 } from "./messages/pages.ts";
-export type { DeadLetter, JobSpec, JobStatus, RowEvent, RowStage, RowWork } from "./messages/row.ts";
+export type { Attempt, DeadLetter, JobSpec, JobStatus, RowEvent, RowStage, RowWork } from "./messages/row.ts";
 export {
+  attemptSchema,
   deadLetterSchema,
   JOB_STATUSES,
   jobSpecSchema,

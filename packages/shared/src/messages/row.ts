@@ -23,6 +23,21 @@ export function rowStageRank(stage: RowStage): number {
   return TERMINAL_ROW_STAGES.includes(stage) ? ROW_STAGES.length : ROW_STAGES.indexOf(stage);
 }
 
+/** One search-and-extract round of a row, kept so a user can see how each value was reached. */
+export const attemptSchema = z.object({
+  round: z.number().int().nonnegative(),
+  /** Search provider that answered, or null when the round made no search. */
+  provider: z.string().nullable(),
+  queries: z.array(z.string()),
+  /** Pages crawled in the round. */
+  urls: z.array(z.string()),
+  /** Best confidence per column after the round (0 for a column still missing). */
+  confidence: z.record(z.string(), z.number().min(0).max(1)),
+  /** Milliseconds since the epoch when the round ended. */
+  at: z.number().int(),
+});
+export type Attempt = z.infer<typeof attemptSchema>;
+
 /**
  * One row travelling through the pipeline. Stages never read Postgres, so the message carries
  * everything later stages need; each stage fills in its own part and forwards the whole row.
@@ -58,6 +73,8 @@ export const rowWorkSchema = z.object({
   pageFailures: z.array(pageFailureSchema).optional(),
   /** Best cell per column found so far (from snippets, earlier rounds, or extraction). */
   cells: z.record(z.string(), cellSchema).default({}),
+  /** Rounds finished so far; extract appends one per round. */
+  history: z.array(attemptSchema).optional(),
 });
 export type RowWork = z.infer<typeof rowWorkSchema>;
 
@@ -83,9 +100,14 @@ export const rowEventSchema = z.object({
         calls: z.number().int(),
         cached: z.number().int(),
         errors: z.number().int(),
+        /** Language-model tokens, for providers that bill by token. */
+        promptTokens: z.number().int().nonnegative().optional(),
+        completionTokens: z.number().int().nonnegative().optional(),
       }),
     )
     .optional(),
+  /** The row's extraction attempts so far, sent with the final event. */
+  history: z.array(z.lazy(() => attemptSchema)).optional(),
 });
 export type RowEvent = z.infer<typeof rowEventSchema>;
 

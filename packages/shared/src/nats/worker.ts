@@ -37,6 +37,8 @@ export interface StageResult {
   cells?: Record<string, Cell>;
   error?: string | null;
   usage?: RowEvent["usage"];
+  /** The row's attempts, sent with the event that finishes the row. */
+  history?: RowEvent["history"];
 }
 
 export type StageHandler = (work: RowWork, context: StageContext) => Promise<StageResult>;
@@ -290,6 +292,7 @@ export class StageWorker {
       cells: result.cells,
       error: result.error ?? null,
       usage: result.usage,
+      history: result.history,
       attempt: deliveryCount,
       admission: work.admission,
       round: work.round,
