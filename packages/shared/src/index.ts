@@ -51,6 +51,8 @@ export type { Stage } from "./names.ts";
 export { CONSUMERS, HEADERS, KV_BUCKETS, messageId, STAGES, STREAMS, SUBJECTS } from "./names.ts";
 export { connectNats } from "./nats/connect.ts";
 export { JobDirectory } from "./nats/job-watch.ts";
+export type { KvJsonCacheOptions } from "./nats/kv-cache.ts";
+export { cacheKey, KvJsonCache, MAX_ENTRY_BYTES } from "./nats/kv-cache.ts";
 export { publishDeadLetter, publishRowEvent, redeliveryDelayMs } from "./nats/outcomes.ts";
 export type { ConsumerSettings } from "./nats/provision.ts";
 export {
@@ -66,6 +68,8 @@ export { publishReliably } from "./nats/publish.ts";
 export { Semaphore } from "./nats/semaphore.ts";
 export type { StageContext, StageHandler, StageResult, StageWorkerOptions } from "./nats/worker.ts";
 export { StageWorker } from "./nats/worker.ts";
+export type { ProviderCallOptions, ProviderUsage } from "./provider-call.ts";
+export { callProvider } from "./provider-call.ts";
 export type { RetryOptions, RetryPolicy } from "./retry.ts";
 export { DEFAULT_RETRY_POLICY, isTransient, retryTransient } from "./retry.ts";
 export type { RunningService, StageServiceDependencies, StageServiceOptions } from "./service.ts";

@@ -23,8 +23,6 @@ export type { AnalyzedPage, PageReadInput, PageReadResult } from "./page-reader.
 export { analyzeFetched, readAnalyzed, readPage } from "./page-reader.ts";
 export type { HostLimitersOptions } from "./politeness.ts";
 export { HostLimiters } from "./politeness.ts";
-export type { ProviderCallOptions, ProviderUsage } from "./provider-call.ts";
-export { callProvider } from "./provider-call.ts";
 export { ACCEPT_ENCODING, readBody } from "./providers/body-reader.ts";
 export type { Crawl4aiFetcherOptions } from "./providers/crawl4ai-fetcher.ts";
 export { Crawl4aiFetcher } from "./providers/crawl4ai-fetcher.ts";

@@ -1,8 +1,10 @@
 import {
+  callProvider,
   describeError,
   isPermanent,
   type PageContent,
   type PageFailure,
+  type ProviderUsage,
   type RetryPolicy,
   type ServiceMetrics,
   type StageContext,
@@ -11,7 +13,6 @@ import {
 import type { PageCache } from "./cache/page-cache.ts";
 import { type AnalyzedPage, analyzeFetched, type PageReadInput, readAnalyzed } from "./page-reader.ts";
 import type { HostLimiters } from "./politeness.ts";
-import { callProvider, type ProviderUsage } from "./provider-call.ts";
 import { PageFailureError, type PageFetcher } from "./providers/page-fetcher.ts";
 import type { RobotsPolicy } from "./robots.ts";
 

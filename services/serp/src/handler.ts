@@ -1,6 +1,8 @@
 import {
+  callProvider,
   isPermanent,
   PermanentError,
+  type ProviderUsage,
   type RetryPolicy,
   type RowWork,
   type SearchResult,
@@ -13,7 +15,6 @@ import {
 import type { SearchCache } from "./cache/search-cache.ts";
 import type { SerpConfig } from "./config.ts";
 import type { ProviderCooldowns } from "./cooldowns.ts";
-import { callProvider, type ProviderUsage } from "./provider-call.ts";
 import { ProviderUnavailableError, type SearchProvider } from "./providers/search-provider.ts";
 import { buildQueries } from "./queries.ts";
 import { mergeResults } from "./results.ts";

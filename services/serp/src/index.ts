@@ -1,13 +1,9 @@
-export type { KvJsonCacheOptions } from "./cache/kv-cache.ts";
-export { cacheKey, KvJsonCache, MAX_ENTRY_BYTES } from "./cache/kv-cache.ts";
 export { normalizeQuery, SEARCH_CACHE_BUCKET, SearchCache, searchCacheKey } from "./cache/search-cache.ts";
 export type { SearchProviderName, SerpConfig } from "./config.ts";
 export { loadSerpConfig, SEARCH_PROVIDER_NAMES, searchProviderOrder, serpConfigShape } from "./config.ts";
 export { ProviderCooldowns } from "./cooldowns.ts";
 export type { SerpHandlerDependencies } from "./handler.ts";
 export { createSerpHandler } from "./handler.ts";
-export type { ProviderCallOptions, ProviderUsage } from "./provider-call.ts";
-export { callProvider } from "./provider-call.ts";
 export { BraveClient } from "./providers/brave.ts";
 export type { ProviderClientOptions } from "./providers/http-answer.ts";
 export { createSearchProviders, DEFAULT_BASE_URLS } from "./providers/registry.ts";

@@ -1,9 +1,15 @@
-import { type Logger, pageContentSchema, type ServiceMetrics } from "@ampledata/shared";
+import {
+  cacheKey,
+  KvJsonCache,
+  type Logger,
+  MAX_ENTRY_BYTES,
+  pageContentSchema,
+  type ServiceMetrics,
+} from "@ampledata/shared";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { z } from "zod";
 import { fitPage } from "../content-budget.ts";
 import type { AnalyzedPage } from "../page-reader.ts";
-import { cacheKey, KvJsonCache, MAX_ENTRY_BYTES } from "./kv-cache.ts";
 
 /** KV bucket of crawled pages. */
 export const PAGE_CACHE_BUCKET = "cache-pages";

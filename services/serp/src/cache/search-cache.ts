@@ -1,7 +1,7 @@
 import type { Logger, ServiceMetrics } from "@ampledata/shared";
+import { cacheKey, KvJsonCache } from "@ampledata/shared";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { type SearchAnswer, searchAnswerSchema } from "../providers/search-provider.ts";
-import { cacheKey, KvJsonCache } from "./kv-cache.ts";
 
 /** KV bucket of search answers. */
 export const SEARCH_CACHE_BUCKET = "cache-search";

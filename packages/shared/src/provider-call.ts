@@ -1,14 +1,8 @@
-import {
-  isPermanent,
-  type Logger,
-  type RetryPolicy,
-  retryTransient,
-  type ServiceMetrics,
-  SPAN_ATTRIBUTES,
-  SpanKind,
-  ThrottledError,
-  withSpan,
-} from "@ampledata/shared";
+import type { Logger } from "pino";
+import { isPermanent, ThrottledError } from "./errors.ts";
+import { type RetryPolicy, retryTransient } from "./retry.ts";
+import type { ServiceMetrics } from "./telemetry/metrics.ts";
+import { SPAN_ATTRIBUTES, SpanKind, withSpan } from "./telemetry/tracing.ts";
 
 /** Calls and failed calls of one provider while handling one row, reported as the row event's usage. */
 export interface ProviderUsage {

@@ -1,11 +1,10 @@
-// The serp and crawl services each keep a copy of this file, because @ampledata/shared is
-// maintained separately. Keep the two copies equal until it moves there.
 import { createHash } from "node:crypto";
-import type { Logger, ServiceMetrics } from "@ampledata/shared";
 import { JetStreamApiError, jetstreamManager } from "@nats-io/jetstream";
 import { type KV, Kvm } from "@nats-io/kv";
 import { type NatsConnection, nanos } from "@nats-io/nats-core";
+import type { Logger } from "pino";
 import type { z } from "zod";
+import type { ServiceMetrics } from "../telemetry/metrics.ts";
 
 /**
  * Largest value stored, in bytes. nats-server's default max_payload is 1 MiB for the whole
