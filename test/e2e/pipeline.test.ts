@@ -32,6 +32,22 @@ let sandbox: Sandbox;
 let pipeline: RunningPipeline;
 let api: ApiClient;
 let books: BookTruth[];
+const logDir = join(repoRoot, ".stack", "logs", `e2e-${Date.now()}`);
+
+/** Trace id per row of a job, from a service's "message handled" log lines. */
+function traceIdsByRow(service: string, jobId: string): Map<number, string> {
+  const byRow = new Map<number, string>();
+  for (const line of readFileSync(join(logDir, `${service}.log`), "utf8").split("\n")) {
+    if (!line.includes(jobId) || !line.includes('"message handled"')) {
+      continue;
+    }
+    const entry = JSON.parse(line) as { rowKey: number; traceId?: string };
+    if (entry.traceId) {
+      byRow.set(entry.rowKey, entry.traceId);
+    }
+  }
+  return byRow;
+}
 
 async function job(id: string): Promise<JobView> {
   return api.request<JobView>("GET", `/v1/jobs/${id}`);
@@ -80,7 +96,7 @@ describe.skipIf(!hasCorpus && process.env.CI === undefined)(
         databaseUrl: database.url,
         sandboxUrl: sandbox.url,
         sandboxApiKey: API_KEY,
-        logDir: join(repoRoot, ".stack", "logs", `e2e-${Date.now()}`),
+        logDir,
         env: {
           gateway: {
             JOB_WINDOW_ROWS: "20",
@@ -186,6 +202,16 @@ describe.skipIf(!hasCorpus && process.env.CI === undefined)(
       expect(table).toHaveLength(61);
       expect(table[1]![0]).toBe(sample[0]!.title);
       expect(table[1]![3]).toBe(records[0].values.isbn_13 ?? "");
+
+      // One trace per row, continued by every stage.
+      const serpTraces = traceIdsByRow("serp", id);
+      const extractTraces = traceIdsByRow("extract", id);
+      expect(serpTraces.size).toBe(60);
+      expect(new Set(serpTraces.values()).size).toBe(60);
+      for (const [row, traceId] of extractTraces) {
+        expect(serpTraces.get(row)).toBe(traceId);
+      }
+      expect(extractTraces.size).toBeGreaterThan(0);
 
       // The job's cost is its provider calls times the configured prices.
       const serper = finished.usage.serper;

@@ -94,10 +94,15 @@ export function getTracer() {
 /** Runs `work` inside a span, recording an exception and an error status when it throws. */
 export async function withSpan<T>(
   name: string,
-  options: { parent?: Context; kind?: SpanKind; attributes?: Record<string, string | number> },
+  options: {
+    parent?: Context;
+    root?: boolean;
+    kind?: SpanKind;
+    attributes?: Record<string, string | number>;
+  },
   work: (span: Span) => Promise<T>,
 ): Promise<T> {
-  const parent = options.parent ?? context.active();
+  const parent = options.root ? ROOT_CONTEXT : (options.parent ?? context.active());
   const span = getTracer().startSpan(
     name,
     { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes },

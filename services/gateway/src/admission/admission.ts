@@ -6,6 +6,8 @@ import {
   publishReliably,
   type RowWork,
   rowWorkSchema,
+  SPAN_ATTRIBUTES,
+  SpanKind,
   SUBJECTS,
   withSpan,
 } from "@ampledata/shared";
@@ -251,13 +253,19 @@ export class Admission {
       wanted: row.wanted,
       cells: {},
     };
-    await publishReliably(
-      this.#options.js,
-      SUBJECTS.work("serp"),
-      encodeMessage(rowWorkSchema, work, "serp"),
+    // Each admitted row starts a trace of its own, which every stage continues through the
+    // message headers, so one trace shows one row across all hops.
+    await withSpan(
+      `publish ${SUBJECTS.work("serp")}`,
       {
-        messageId: messageId(spec.jobId, row.rowIndex, "serp", row.admission, 0),
+        root: true,
+        kind: SpanKind.PRODUCER,
+        attributes: { [SPAN_ATTRIBUTES.jobId]: spec.jobId, [SPAN_ATTRIBUTES.rowIndex]: row.rowIndex },
       },
+      () =>
+        publishReliably(this.#options.js, SUBJECTS.work("serp"), encodeMessage(rowWorkSchema, work, "serp"), {
+          messageId: messageId(spec.jobId, row.rowIndex, "serp", row.admission, 0),
+        }),
     );
   }
 }
