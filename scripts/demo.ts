@@ -18,7 +18,12 @@ import { BOOK_COLUMNS, bookInputCsv, formatScores, loadBookTruth, scoreExport } 
 import { repoRoot, startPipeline } from "./pipeline.ts";
 import { DEFAULT_DATABASE_URL, DEFAULT_NATS_URL, ensureStack } from "./stack.ts";
 
-const USAGE = "usage: pnpm demo [--corpus DIR] [--rows N] [--out FILE.jsonl|FILE.csv]";
+const USAGE = `usage: pnpm demo [--corpus DIR] [--rows N] [--out FILE.jsonl|FILE.csv] [--serve]
+
+  --corpus DIR  corpus in the swde-books layout (pages/ and groundtruth.jsonl)
+  --rows N      rows to submit (default 20)
+  --out FILE    where to write the results (default demo-results.jsonl)
+  --serve       start everything and keep it running for the ampledata command, without a job`;
 
 function readOptions() {
   const { values } = parseArgs({
@@ -27,6 +32,7 @@ function readOptions() {
       rows: { type: "string", default: "20" },
       out: { type: "string", default: "demo-results.jsonl" },
       help: { type: "boolean", default: false },
+      serve: { type: "boolean", default: false },
     },
   });
   if (values.help) {
@@ -40,7 +46,7 @@ function readOptions() {
     );
   }
   exportFormatOf(values.out);
-  return { corpus: values.corpus, rows, out: resolve(values.out) };
+  return { corpus: values.corpus, rows, out: resolve(values.out), serve: values.serve };
 }
 
 /** Picks the corpus: --corpus, else ../shared/corpus/swde-books when present, else the bundled example. */
@@ -84,10 +90,24 @@ async function main(): Promise<void> {
     await pipeline.stop();
     await sandbox.stop();
   };
-  process.once("SIGINT", () => {
-    console.log("\ndemo: interrupted, stopping the services");
-    void stopAll().then(() => process.exit(130));
-  });
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      console.log(`\ndemo: ${signal}, stopping the services`);
+      void stopAll().then(() => process.exit(130));
+    });
+  }
+
+  if (options.serve) {
+    console.log(
+      [
+        "demo: serving until Ctrl-C. In another terminal, for example:",
+        `  export AMPLEDATA_URL=${pipeline.gatewayUrl}`,
+        "  pnpm -s ampledata enrich books.csv --key title --key author --column 'publisher:string:Publisher of the book'",
+        `  dashboard: ${pipeline.gatewayUrl}/`,
+      ].join("\n"),
+    );
+    await new Promise(() => {});
+  }
 
   try {
     const inputDir = mkdtempSync(join(tmpdir(), "ampledata-demo-"));

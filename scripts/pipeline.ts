@@ -47,11 +47,19 @@ function serviceEnv(name: ServiceName, options: PipelineOptions, httpPort: numbe
       GATEWAY_HOST: "127.0.0.1",
       GATEWAY_PORT: String(gatewayPort),
     },
-    serp: { SEARCH_PROVIDERS: "serper", SERPER_BASE_URL: options.sandboxUrl, SERPER_API_KEY: options.sandboxApiKey },
+    serp: {
+      SEARCH_PROVIDERS: "serper",
+      SERPER_BASE_URL: options.sandboxUrl,
+      SERPER_API_KEY: options.sandboxApiKey,
+    },
     decision: {},
     // The sandbox is one loopback proxy for every host, so it must be allowlisted past the SSRF
     // guard, and per-host politeness delays would only slow the replay down.
-    crawl: { CRAWL_PROXY_URL: options.sandboxUrl, CRAWL_ALLOW_HOSTS: "127.0.0.1", CRAWL_PER_HOST_DELAY_MS: "0" },
+    crawl: {
+      CRAWL_PROXY_URL: options.sandboxUrl,
+      CRAWL_ALLOW_HOSTS: "127.0.0.1",
+      CRAWL_PER_HOST_DELAY_MS: "0",
+    },
     extract: {},
   };
   return { ...common, ...perService[name], ...(options.env?.[name] ?? {}) };

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set-up for development and CI: Node.js 24 (installed beside the system's Node.js when that is
 # older), pnpm at the version pinned in package.json, the dependencies from the lockfile, and the
-# local NATS and PostgreSQL servers. Source it (`. scripts/setup.sh`) to keep Node 24 on PATH.
+# local NATS and PostgreSQL servers. Run it with bash; afterwards put ~/.node24/bin first on PATH
+# when your system's node is not version 24. CI sources it instead, which keeps that PATH.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 

@@ -1,5 +1,5 @@
-import { createWriteStream, openAsBlob } from "node:fs";
-import { extname } from "node:path";
+import { createWriteStream, existsSync, openAsBlob } from "node:fs";
+import { extname, resolve } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ApiClient } from "./api-client.ts";
@@ -83,11 +83,15 @@ export async function submitJob(client: ApiClient, file: string, options: Submit
   }
   const form = new FormData();
   form.set("spec", JSON.stringify(settings));
+  const path = resolve(file);
+  if (!existsSync(path)) {
+    throw new Error(`file not found: ${path}`);
+  }
   let blob: Blob;
   try {
-    blob = await openAsBlob(file, { type: "text/csv" });
+    blob = await openAsBlob(path, { type: "text/csv" });
   } catch (error) {
-    throw new Error(`cannot open ${file}: ${(error as Error).message}`);
+    throw new Error(`cannot open ${path}: ${(error as Error).message}`);
   }
   form.set("file", blob, file.split("/").pop() ?? "input.csv");
   return client.request<Submitted>("POST", "/v1/jobs", form);

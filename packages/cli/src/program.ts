@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { ApiClient } from "./api-client.ts";
-import { parseColumnSpec } from "./column-spec.ts";
+import { COLUMN_TYPES, parseColumnSpec } from "./column-spec.ts";
 import {
   downloadExport,
   EXPORT_FORMATS,
@@ -15,7 +15,7 @@ import { formatDuration, ProgressPrinter } from "./progress.ts";
 
 export const DEFAULT_GATEWAY_URL = "http://127.0.0.1:8080";
 
-function collect(value: string, previous: string[]): string[] {
+function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
@@ -64,24 +64,34 @@ export function createProgram(): Command {
     .command("enrich")
     .description("submit a CSV (or a .json array of rows), show progress, and write the results")
     .argument("<file>", "input table: CSV with a header row, or a .json array of objects")
-    .requiredOption(
-      "--key <column>",
-      "key column identifying the row's entity (repeat for several)",
-      collect,
-      [],
-    )
+    .requiredOption("--key <column>", "key column identifying the row's entity (repeat for several)", collect)
     .option("--key-description <text>", 'what the key names, e.g. "book title" (helps disambiguation)')
-    .option("--column <spec>", "column to fill, as NAME:TYPE[:DESCRIPTION] (repeat for several)", collect, [])
-    .option("--impute <column>", "fill this column only where the input cell is empty (repeat)", collect, [])
+    .option(
+      "--column <spec>",
+      `column to fill, as NAME:TYPE[:DESCRIPTION] with TYPE one of ${COLUMN_TYPES.join(", ")} (repeat for several)`,
+      collect,
+    )
+    .option("--impute <column>", "fill this column only where the input cell is empty (repeat)", collect)
     .option("--row-limit <n>", "submit only the first N rows", wholeNumber(1, 10_000_000))
-    .option("--priority <n>", "share of the pipeline relative to other jobs, 1 to 10", wholeNumber(1, 10))
-    .option("--max-urls <n>", "pages to crawl per row", wholeNumber(1, 20))
-    .option("--max-rounds <n>", "search rounds per row, counting the first", wholeNumber(1, 5))
-    .option("--out <file>", "write the results to FILE.jsonl or FILE.csv when the job ends")
+    .option(
+      "--priority <n>",
+      "share of the pipeline relative to other jobs, 1 to 10 (gateway default 5)",
+      wholeNumber(1, 10),
+    )
+    .option("--max-urls <n>", "pages to crawl per row (gateway default 3)", wholeNumber(1, 20))
+    .option(
+      "--max-rounds <n>",
+      "search rounds per row, counting the first (gateway default 2)",
+      wholeNumber(1, 5),
+    )
+    .option(
+      "--out <file>",
+      "write the results to FILE.jsonl or FILE.csv when the job ends (else only a summary)",
+    )
     .option("--no-wait", "print the job id and return without waiting")
     .action(async (file: string, options) => {
-      const imputed = new Set<string>(options.impute);
-      const columns = (options.column as string[]).map((spec) => parseColumnSpec(spec, imputed));
+      const imputed = new Set<string>(options.impute ?? []);
+      const columns = ((options.column ?? []) as string[]).map((spec) => parseColumnSpec(spec, imputed));
       if (columns.length === 0) {
         throw new Error(
           "no --column given: name at least one column to fill, e.g. --column 'publisher:string'",

@@ -8,13 +8,21 @@ import type { Logger } from "pino";
  * client otherwise builds an Error on every publish, a large share of its CPU).
  */
 export async function connectNats(url: string, name: string, logger: Logger): Promise<NatsConnection> {
-  const connection = await connect({
-    servers: url,
-    name,
-    maxReconnectAttempts: -1,
-    reconnectTimeWait: 1000,
-    noAsyncTraces: true,
-  });
+  let connection: NatsConnection;
+  try {
+    connection = await connect({
+      servers: url,
+      name,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 1000,
+      noAsyncTraces: true,
+    });
+  } catch (error) {
+    throw new Error(
+      `cannot connect to NATS at ${url} (${(error as Error).message}); start nats-server with -js or fix NATS_URL`,
+      { cause: error },
+    );
+  }
   logger.info({ server: connection.getServer(), name }, "connected to NATS");
   void (async () => {
     for await (const status of connection.status()) {

@@ -87,6 +87,11 @@ export function gatewayConsumerConfig(settings: ConsumerSettings): Partial<Consu
   };
 }
 
+function isNotFound(error: unknown): boolean {
+  // 10059: stream not found; 10014: consumer not found.
+  return error instanceof JetStreamApiError && [10059, 10014].includes(error.code);
+}
+
 function isAlreadyInUse(error: unknown): boolean {
   // 10058: stream name already in use; 10013: consumer name already in use; 10148: consumer already exists.
   return error instanceof JetStreamApiError && [10058, 10013, 10148].includes(error.code);
@@ -98,18 +103,28 @@ async function ensureStream(
   logger: Logger,
 ): Promise<void> {
   const name = config.name;
-  try {
-    await jsm.streams.add(config);
-    logger.info({ stream: name }, "created stream");
-  } catch (error) {
-    if (!isAlreadyInUse(error)) {
-      throw error;
+  const existing = await jsm.streams.info(name).catch((error: unknown) => {
+    if (isNotFound(error)) {
+      return undefined;
     }
-    // Another replica created it first, or it exists with older settings: converge to ours.
-    const info = await jsm.streams.info(name);
-    await jsm.streams.update(name, { ...info.config, ...config });
-    logger.debug({ stream: name }, "stream exists, settings updated");
+    throw error;
+  });
+  if (existing === undefined) {
+    try {
+      await jsm.streams.add(config);
+      logger.info({ stream: name }, "created stream");
+      return;
+    } catch (error) {
+      if (!isAlreadyInUse(error)) {
+        throw error;
+      }
+      // Another replica created it between our look-up and our create.
+    }
   }
+  // The stream exists: converge its settings to ours, which is a no-op when they already match.
+  const info = existing ?? (await jsm.streams.info(name));
+  await jsm.streams.update(name, { ...info.config, ...config });
+  logger.debug({ stream: name }, "stream exists, settings checked");
 }
 
 async function ensureConsumer(
@@ -119,16 +134,28 @@ async function ensureConsumer(
   logger: Logger,
 ): Promise<void> {
   const name = config.durable_name!;
-  try {
-    await jsm.consumers.add(stream, config);
-    logger.info({ stream, consumer: name }, "created consumer");
-  } catch (error) {
-    if (!isAlreadyInUse(error)) {
+  const exists = await jsm.consumers.info(stream, name).then(
+    () => true,
+    (error: unknown) => {
+      if (isNotFound(error)) {
+        return false;
+      }
       throw error;
+    },
+  );
+  if (!exists) {
+    try {
+      await jsm.consumers.add(stream, config);
+      logger.info({ stream, consumer: name }, "created consumer");
+      return;
+    } catch (error) {
+      if (!isAlreadyInUse(error)) {
+        throw error;
+      }
     }
-    await jsm.consumers.update(stream, name, config);
-    logger.debug({ stream, consumer: name }, "consumer exists, settings updated");
   }
+  await jsm.consumers.update(stream, name, config);
+  logger.debug({ stream, consumer: name }, "consumer exists, settings checked");
 }
 
 /**
