@@ -1,3 +1,4 @@
+import { loadLlmSettings } from "@ampledata/llm";
 import { baseConfigShape, intVar, loadConfig } from "@ampledata/shared";
 import { z } from "zod";
 
@@ -18,7 +19,10 @@ export const decisionConfigShape = {
 
 export type DecisionConfig = ReturnType<typeof loadDecisionConfig>;
 
-/** Reads and validates the decision configuration; throws ConfigError naming each invalid variable. */
+/**
+ * Reads and validates the decision configuration, with the language-model settings (`LLM_*`) as
+ * `llm`, undefined when LLM_BASE_URL is unset. Throws ConfigError naming each invalid variable.
+ */
 export function loadDecisionConfig(env: Record<string, string | undefined> = process.env) {
-  return loadConfig(decisionConfigShape, env);
+  return { ...loadConfig(decisionConfigShape, env), llm: loadLlmSettings(env) };
 }

@@ -49,13 +49,16 @@ function row(results: SearchResult[], overrides: Partial<RowWork> = {}): RowWork
   };
 }
 
+const BOOK_URL = "http://www.lanternpress.test/books/lighthouse-ledger";
+
+/** Builds a found cell that cites the book's result and quotes the value, so grounding keeps it. */
 function cell(value: string, confidence: number): Cell {
   return {
     value,
     outcome: "found",
     confidence,
     reason: "test",
-    sources: ["http://x.test/"],
+    sources: [BOOK_URL],
     evidence: value,
   };
 }
@@ -76,8 +79,8 @@ function tableExtractor(table: Record<string, Cell>, calls: string[][] = []): Sn
 const results: SearchResult[] = [
   {
     title: "The Lighthouse Ledger - Lantern Press",
-    url: "http://www.lanternpress.test/books/lighthouse-ledger",
-    snippet: "Publisher: Saltmarsh Books",
+    url: BOOK_URL,
+    snippet: "ISBN-13: 9798204010017 · Publisher: Saltmarsh Books",
     position: 1,
   },
   { title: "Weather", url: "http://weather.test/", snippet: "Rain", position: 2 },
@@ -169,6 +172,18 @@ describe("decision handler", () => {
     });
     const outcome = await handler(row(results), context);
     expect(outcome.next?.work.cells).toEqual({});
+  });
+
+  it("drops a snippet value its snippet does not state", async () => {
+    const extractor = tableExtractor({
+      isbn_13: cell("9798204010017", 0.9),
+      publisher: cell("Harbor House", 0.9),
+    });
+    const handler = createDecisionHandler({ config: { DECISION_CONFIDENCE: 0.8 }, extractor });
+    const outcome = await handler(row(results), context);
+    expect(outcome.next?.work.cells.isbn_13?.value).toBe("9798204010017");
+    expect(outcome.next?.work.cells.publisher).toBeUndefined();
+    expect(outcome.next?.work.decision?.missing).toEqual(["publisher"]);
   });
 
   it("rejects a wanted column the job does not have", async () => {

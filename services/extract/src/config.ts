@@ -1,3 +1,4 @@
+import { loadLlmSettings } from "@ampledata/llm";
 import { baseConfigShape, intVar, loadConfig } from "@ampledata/shared";
 import { z } from "zod";
 
@@ -18,7 +19,10 @@ export const extractConfigShape = {
 
 export type ExtractConfig = ReturnType<typeof loadExtractConfig>;
 
-/** Reads and validates the extract configuration; throws ConfigError naming each invalid variable. */
+/**
+ * Reads and validates the extract configuration, with the language-model settings (`LLM_*`) as
+ * `llm`, undefined when LLM_BASE_URL is unset. Throws ConfigError naming each invalid variable.
+ */
 export function loadExtractConfig(env: Record<string, string | undefined> = process.env) {
-  return loadConfig(extractConfigShape, env);
+  return { ...loadConfig(extractConfigShape, env), llm: loadLlmSettings(env) };
 }

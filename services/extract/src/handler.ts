@@ -1,41 +1,54 @@
-import type { Cell, RowWork, StageHandler } from "@ampledata/shared";
+import { groundCells } from "@ampledata/extraction";
+import type { LlmClient } from "@ampledata/llm";
+import type { Cell, RowWork, StageHandler, StageResult } from "@ampledata/shared";
 import { columnSpecs } from "./columns.ts";
 import type { ExtractConfig } from "./config.ts";
 import { emptyCell } from "./empty-cells.ts";
 import { defaultPageExtractor, type PageExtractor } from "./extraction.ts";
+import { appendAttempt } from "./history.ts";
+import { readPages } from "./pages.ts";
 
 export interface ExtractHandlerDependencies {
   config: Pick<ExtractConfig, "REFINE_CONFIDENCE">;
   /** The extraction library by default; tests may pass their own. */
   extractor?: PageExtractor;
+  /** Language-model client; undefined (no LLM_BASE_URL) runs the heuristic extractor only. */
+  llm?: LlmClient | undefined;
 }
 
 /**
- * Creates the extract stage handler. It extracts the missing columns from the crawled pages and
- * merges them with the cells found so far. A row whose wanted column is missing or below
- * REFINE_CONFIDENCE goes back to serp with the next round number (event ENRICHED), as long as the
- * job allows another round. Otherwise the row is COMPLETED with a cell for every wanted column,
- * and the empty ones carry the reason nothing was found.
+ * Creates the extract stage handler. It extracts the missing columns from the crawled pages, with
+ * the language model when one is configured, and grounds the new cells against those pages. It
+ * then merges them with the cells found so far and appends the round to the row's history. A row
+ * whose wanted column is missing or below REFINE_CONFIDENCE goes back to serp with the next round
+ * number (event ENRICHED), as long as the job allows another round. Otherwise the row is COMPLETED
+ * with a cell for every wanted column, and the empty ones carry the reason nothing was found.
  */
 export function createExtractHandler(dependencies: ExtractHandlerDependencies): StageHandler {
   const extractor = dependencies.extractor ?? defaultPageExtractor;
   const threshold = dependencies.config.REFINE_CONFIDENCE;
 
   return async (work, context) => {
-    const { job, logger } = context;
+    const { job, logger, signal } = context;
     // Rejects a row whose wanted columns are not all columns of its job.
     columnSpecs(job, work.wanted);
     const missing = columnSpecs(job, work.decision?.missing ?? work.wanted);
     const pages = work.pages ?? [];
 
     let cells = work.cells;
+    let usage: StageResult["usage"];
     if (pages.length > 0 && missing.length > 0) {
       const entity = { key: work.key, description: job.keyDescription };
-      cells = extractor.mergeCells(
-        work.cells,
-        extractor.extractFromPages({ entity, columns: missing, pages }),
+      const reading = await readPages(
+        { entity, columns: missing, pages },
+        { extractor, llm: dependencies.llm, logger, signal },
       );
+      if (reading.usage !== undefined) usage = [reading.usage];
+      // Only the new cells are grounded: cells carried over from snippets or earlier rounds cite
+      // pages that this round did not crawl, and they were grounded against those pages already.
+      cells = extractor.mergeCells(work.cells, groundCells(reading.cells, pages));
     }
+    const history = appendAttempt(work, cells);
 
     const weak = work.wanted.filter((column) => !isConfident(cells[column], threshold));
     if (weak.length > 0 && work.round + 1 < job.maxRounds) {
@@ -44,19 +57,20 @@ export function createExtractHandler(dependencies: ExtractHandlerDependencies): 
         ...work,
         round: work.round + 1,
         cells,
+        history,
         search: undefined,
         decision: undefined,
         pages: undefined,
         pageFailures: undefined,
       };
-      return { rowStage: "ENRICHED", next: { stage: "serp", work: next }, cells };
+      return { rowStage: "ENRICHED", next: { stage: "serp", work: next }, cells, history, usage };
     }
 
     const final: Record<string, Cell> = {};
     for (const column of work.wanted) {
       final[column] = cells[column] ?? emptyCell(column, work);
     }
-    return { rowStage: "COMPLETED", cells: final };
+    return { rowStage: "COMPLETED", cells: final, history, usage };
   };
 }
 

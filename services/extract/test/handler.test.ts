@@ -41,13 +41,14 @@ function context(overrides: Partial<JobSpec> = {}) {
   };
 }
 
-function found(value: string, confidence: number): Cell {
+/** Builds a found cell that quotes its value, by default from http://a.test/, which states both values. */
+function found(value: string, confidence: number, source = "http://a.test/"): Cell {
   return {
     value,
     outcome: "found",
     confidence,
     reason: "test",
-    sources: ["http://x.test/"],
+    sources: [source],
     evidence: value,
   };
 }
@@ -57,9 +58,9 @@ function page(url: string, status = 200): PageContent {
     url,
     finalUrl: url,
     status,
-    title: "",
+    title: "The Lighthouse Ledger",
     headings: [],
-    text: "",
+    text: "Publisher: Saltmarsh Books\nISBN-13: 9798204010017",
     jsonLd: [],
     meta: {},
     labelValues: [],
@@ -131,13 +132,15 @@ describe("extract handler", () => {
   it("merges with cells found earlier and extracts only the missing columns", async () => {
     const calls: string[][] = [];
     const extractor = tableExtractor({ publisher: found("Saltmarsh Books", 0.9) }, calls);
+    // The earlier cell cites a page of an earlier round, which this round's pages do not include.
     const work = row({
-      cells: { isbn_13: found("9798204010017", 0.85) },
+      cells: { isbn_13: found("9798204010017", 0.85, "http://earlier.test/") },
       decision: { missing: ["publisher"], urls: [] },
     });
     const result = await createExtractHandler({ config, extractor })(work, context());
     expect(calls).toEqual([["publisher"]]);
     expect(result.cells?.isbn_13?.confidence).toBe(0.85);
+    expect(result.cells?.isbn_13?.sources).toEqual(["http://earlier.test/"]);
     expect(result.cells?.publisher?.confidence).toBe(0.9);
   });
 
@@ -229,6 +232,68 @@ describe("extract handler", () => {
   it("rejects a column the job does not have", async () => {
     const handler = createExtractHandler({ config, extractor: tableExtractor({}) });
     await expect(handler(row({ wanted: ["price"] }), context())).rejects.toBeInstanceOf(InvalidMessageError);
+  });
+
+  it("grounds new cells against the pages", async () => {
+    const invented: Cell = {
+      ...found("Harbor House", 0.9),
+      evidence: "Publisher: Harbor House",
+    };
+    const extractor = tableExtractor({ publisher: invented, isbn_13: found("9798204010017", 0.9) });
+    const result = await createExtractHandler({ config, extractor })(row(), context({ maxRounds: 1 }));
+    expect(result.cells?.publisher?.value).toBeNull();
+    expect(result.cells?.publisher?.outcome).toBe("not_found");
+    expect(result.cells?.publisher?.reason).toContain("evidence quote not found on http://a.test/");
+    expect(result.cells?.isbn_13?.value).toBe("9798204010017");
+  });
+
+  it("appends an attempt per round", async () => {
+    const extractor = tableExtractor({ publisher: found("Saltmarsh Books", 0.9) });
+    const handler = createExtractHandler({ config, extractor });
+    const first = await handler(
+      row({ pageFailures: [{ url: "http://b.test/", outcome: "blocked", reason: "HTTP 403" }] }),
+      context(),
+    );
+    expect(first.rowStage).toBe("ENRICHED");
+    expect(first.history).toEqual([
+      {
+        round: 0,
+        provider: "serper",
+        queries: ["The Lighthouse Ledger"],
+        urls: ["http://a.test/", "http://b.test/"],
+        confidence: { publisher: 0.9, isbn_13: 0 },
+        at: expect.any(Number),
+      },
+    ]);
+    expect(first.next?.work.history).toEqual(first.history);
+
+    const second = await handler(
+      {
+        ...first.next!.work,
+        search: { provider: "brave", queries: ['"The Lighthouse Ledger"'], results: [] },
+        decision: { missing: ["isbn_13"], urls: [] },
+        pages: [],
+      },
+      context(),
+    );
+    expect(second.rowStage).toBe("COMPLETED");
+    expect(second.history?.map((attempt) => attempt.round)).toEqual([0, 1]);
+    expect(second.history?.[1]).toMatchObject({
+      provider: "brave",
+      queries: ['"The Lighthouse Ledger"'],
+      urls: [],
+      confidence: { publisher: 0.9, isbn_13: 0 },
+    });
+  });
+
+  it("appends the same attempt on redelivery", async () => {
+    const extractor = tableExtractor({ publisher: found("Saltmarsh Books", 0.9) });
+    const handler = createExtractHandler({ config, extractor });
+    const work = row({ round: 1 });
+    const first = await handler(work, context());
+    const again = await handler(work, context());
+    expect(first.history).toHaveLength(1);
+    expect(again.history).toHaveLength(1);
   });
 
   it("extracts from real pages with the extraction library", async () => {

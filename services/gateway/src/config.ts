@@ -1,3 +1,4 @@
+import { type LlmSettings, loadLlmSettings } from "@ampledata/llm";
 import { baseConfigShape, intVar, loadConfig } from "@ampledata/shared";
 import { z } from "zod";
 
@@ -61,11 +62,21 @@ export const gatewayConfigShape = {
     .default({}),
   /** Period of the progress snapshots on GET /v1/jobs/:id/events, in milliseconds. */
   PROGRESS_INTERVAL_MS: intVar(1000, 50, 600_000),
+  /**
+   * Maximum time in milliseconds that job creation waits for the language model's query patterns,
+   * retries included, before it uses the heuristic patterns. Read only when LLM_BASE_URL is set.
+   */
+  LLM_QUERY_PATTERNS_TIMEOUT_MS: intVar(20_000, 100, 600_000),
 };
 
-export type GatewayConfig = Readonly<z.infer<z.ZodObject<typeof gatewayConfigShape>>>;
+export type GatewayConfig = Readonly<
+  z.infer<z.ZodObject<typeof gatewayConfigShape>> & {
+    /** Language-model settings from the LLM_* variables; undefined when LLM_BASE_URL is unset. */
+    llm: LlmSettings | undefined;
+  }
+>;
 
 /** Reads and validates the gateway's configuration; throws ConfigError naming each invalid variable. */
 export function loadGatewayConfig(env: Record<string, string | undefined> = process.env): GatewayConfig {
-  return loadConfig(gatewayConfigShape, env);
+  return { ...loadConfig(gatewayConfigShape, env), llm: loadLlmSettings(env) };
 }

@@ -1,4 +1,5 @@
 import type { AddressInfo } from "node:net";
+import { createLlmClient } from "@ampledata/llm";
 import {
   connectNats,
   createLogger,
@@ -95,6 +96,13 @@ async function startComponents(
   const metrics = createGatewayMetrics(pool, logger);
   const specs = new SpecBucket(await openJobsBucket(connection), pool, logger);
   const shutdown = new AbortController();
+  const llm = createLlmClient(config.llm, { logger });
+  if (config.llm !== undefined) {
+    logger.info(
+      { model: config.llm.model, host: new URL(config.llm.baseUrl).host },
+      "language model enabled for query patterns",
+    );
+  }
   const admission = new Admission({
     pool,
     js,
@@ -140,6 +148,7 @@ async function startComponents(
       }
     },
     shutdownSignal: shutdown.signal,
+    llm,
   });
   await app.listen({ host: config.GATEWAY_HOST, port: config.GATEWAY_PORT });
   await stateWriter.start();
@@ -158,6 +167,9 @@ async function startComponents(
       await closeHttp(app, config.SHUTDOWN_GRACE_MS, logger);
       await admission.stop();
       await stateWriter.stop();
+      await llm
+        ?.close()
+        .catch((error: unknown) => logger.warn({ err: error }, "closing the language model client failed"));
       await connection.drain().catch((error: unknown) => logger.warn({ err: error }, "draining NATS failed"));
       await pool
         .end()

@@ -245,6 +245,8 @@ describe("through the gateway-state consumer", () => {
       stack.logs.lines.some((line) => line.msg === "dropping an invalid row event"),
     );
     const job = (await getJson(stack.url, `/v1/jobs/${jobId}`)).body;
-    expect(job.usage).toEqual({ sandbox: { calls: 2, cached: 1, errors: 0 } });
+    expect(job.usage).toEqual({
+      sandbox: { calls: 2, cached: 1, errors: 0, prompt_tokens: 0, completion_tokens: 0 },
+    });
   });
 });

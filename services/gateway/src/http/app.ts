@@ -1,3 +1,4 @@
+import type { LlmClient } from "@ampledata/llm";
 import type { Logger } from "@ampledata/shared";
 import multipart from "@fastify/multipart";
 import Fastify, {
@@ -29,6 +30,8 @@ export interface AppDependencies {
   isReady: () => Promise<boolean>;
   /** Aborts when the gateway shuts down, so long-lived responses (server-sent events) end. */
   shutdownSignal: AbortSignal;
+  /** Language-model client that writes new jobs' query patterns; undefined without LLM_BASE_URL. */
+  llm?: LlmClient | undefined;
 }
 
 /** The JSON body of every error response. */

@@ -87,6 +87,7 @@ export function toRowView(job: JobRecord, row: RowRecord) {
     cells: row.cells,
     error: row.error,
     stage_times: row.stageTimes,
+    history: (row.history ?? []).map((attempt) => ({ ...attempt, at: new Date(attempt.at).toISOString() })),
     admitted_at: row.admittedAt?.toISOString() ?? null,
     updated_at: row.updatedAt.toISOString(),
     finished_at: row.finishedAt?.toISOString() ?? null,
@@ -191,11 +192,9 @@ export function registerJobRoutes(app: FastifyInstance, dependencies: AppDepende
   app.post<{ Params: { id: string } }>("/v1/jobs/:id/retry", async (request, reply) => {
     const { job, retried } = await retryJob(dependencies, request.params.id);
     dependencies.requestAdmission();
-    return reply
-      .code(202)
-      .send({
-        retried,
-        job: { ...toJobView(job, new Date(), config.PROVIDER_PRICES_USD), links: jobLinks(job.id) },
-      });
+    return reply.code(202).send({
+      retried,
+      job: { ...toJobView(job, new Date(), config.PROVIDER_PRICES_USD), links: jobLinks(job.id) },
+    });
   });
 }

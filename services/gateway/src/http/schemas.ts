@@ -83,7 +83,20 @@ export const jobViewSchema = z.object({
     .number()
     .nullable()
     .describe("Seconds until every row is finished; 0 once finished, null if unknown"),
-  usage: z.record(z.string(), z.object({ calls: z.int(), cached: z.int(), errors: z.int() })),
+  usage: z
+    .record(
+      z.string(),
+      z.object({
+        calls: z.int(),
+        cached: z.int(),
+        errors: z.int(),
+        prompt_tokens: z
+          .int()
+          .describe("Language-model prompt tokens; 0 for providers that do not bill by token"),
+        completion_tokens: z.int().describe("Language-model completion tokens"),
+      }),
+    )
+    .describe("Counters per provider, summed over the job's rows and its query patterns"),
   cost_usd: z
     .number()
     .nullable()
@@ -117,6 +130,23 @@ export const rowViewSchema = z.object({
   cells: z.record(z.string(), cellSchema),
   error: z.string().nullable(),
   stage_times: z.record(z.string(), z.string()),
+  history: z
+    .array(
+      z.object({
+        round: z.int().describe("Refinement round, from 0"),
+        provider: z
+          .string()
+          .nullable()
+          .describe("Search provider that answered; null when the round made no search"),
+        queries: z.array(z.string()),
+        urls: z.array(z.string()).describe("URLs crawled in the round, failed fetches included"),
+        confidence: z
+          .record(z.string(), z.number())
+          .describe("Best confidence per wanted column after the round; 0 for a column without a value"),
+        at: z.string().describe("When the round ended"),
+      }),
+    )
+    .describe("The row's search-and-extract rounds, oldest first; empty until the extract stage reports one"),
   admitted_at: z.string().nullable(),
   updated_at: z.string(),
   finished_at: z.string().nullable(),

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { LlmClient } from "@ampledata/llm";
 import {
   type Cell,
   type CellValue,
@@ -8,10 +9,11 @@ import {
   type Logger,
   MESSAGE_VERSION,
 } from "@ampledata/shared";
+import type { GatewayConfig } from "../config.ts";
 import { type Pool, withTransaction } from "../db/pool.ts";
 import { GatewayError } from "../errors.ts";
 import { deleteJob, insertJob, type JobRecord, type NewRow, type StoredSpec } from "./job-store.ts";
-import { buildQueryPatterns } from "./query-patterns.ts";
+import { jobQueryPatterns } from "./model-query-patterns.ts";
 import { type JobSettings, toColumnSpecs } from "./request.ts";
 import type { SpecBucket } from "./spec-bucket.ts";
 import type { InputTable } from "./table.ts";
@@ -80,23 +82,43 @@ export function buildRow(
   };
 }
 
+export interface CreateJobDependencies {
+  pool: Pool;
+  specs: SpecBucket;
+  logger: Logger;
+  config: Pick<GatewayConfig, "LLM_QUERY_PATTERNS_TIMEOUT_MS">;
+  /** Language-model client that writes the query patterns; undefined uses the heuristic patterns. */
+  llm?: LlmClient | undefined;
+}
+
 /**
  * Stores a validated job and its rows in one transaction, then writes its spec to the `jobs` KV
  * bucket. When the bucket write fails the job is deleted again, so a failed request leaves nothing.
+ * The query patterns come from the language model when one is configured, else from the
+ * heuristic, and the model call's tokens start the job's usage.
  */
 export async function createJob(
-  dependencies: { pool: Pool; specs: SpecBucket; logger: Logger },
+  dependencies: CreateJobDependencies,
   input: CreateJobInput,
 ): Promise<JobRecord> {
   const { settings, table } = input;
   const columns = toColumnSpecs(settings);
+  const jobId = randomUUID();
+  const queryPatterns = await jobQueryPatterns(
+    {
+      llm: dependencies.llm,
+      logger: dependencies.logger,
+      timeoutMs: dependencies.config.LLM_QUERY_PATTERNS_TIMEOUT_MS,
+    },
+    { jobId, keyColumns: settings.key_columns, keyDescription: settings.key_description, columns },
+  );
   const spec: StoredSpec = {
     v: MESSAGE_VERSION,
-    jobId: randomUUID(),
+    jobId,
     keyColumns: settings.key_columns,
     ...(settings.key_description === undefined ? {} : { keyDescription: settings.key_description }),
     columns,
-    queryPatterns: buildQueryPatterns(columns, settings.key_description),
+    queryPatterns: queryPatterns.patterns,
     maxUrls: settings.max_urls,
     maxRounds: settings.max_rounds,
   };
@@ -113,6 +135,7 @@ export async function createJob(
       sourceFormat: input.sourceFormat,
       rowLimit: settings.row_limit,
       rows,
+      usage: queryPatterns.usage,
     }),
   );
   try {

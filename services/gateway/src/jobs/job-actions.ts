@@ -60,9 +60,10 @@ export async function cancelJob(dependencies: JobActionDependencies, jobId: stri
 
 /**
  * Re-admits a job's FAILED rows: each gets admission + 1 and goes back to PENDING without its
- * error and the cells its failed admission produced (skipped impute cells stay), and the job is
- * RUNNING again. Events of the failed admission that arrive later are ignored. Returns the job
- * and the number of rows re-admitted; a job without failed rows or a cancelled job is a conflict.
+ * error, history, counted usage events and the cells its failed admission produced (skipped
+ * impute cells stay), and the job is RUNNING again. Events of the failed admission that arrive
+ * later are ignored. Returns the job and the number of rows re-admitted; a job without failed
+ * rows or a cancelled job is a conflict.
  */
 export async function retryJob(
   dependencies: JobActionDependencies,
@@ -84,7 +85,8 @@ export async function retryJob(
                            where not wanted ? c.key), '{}'::jsonb),
          "values" = coalesce((select jsonb_object_agg(v.key, v.value) from jsonb_each("values") as v
                               where not wanted ? v.key), '{}'::jsonb),
-         stage_times = jsonb_build_object('PENDING', now()), updated_at = now(), finished_at = null
+         stage_times = jsonb_build_object('PENDING', now()), history = null, usage_events = '{}',
+         updated_at = now(), finished_at = null
        where job_id = $1 and stage = 'FAILED'`,
       [jobId],
     );

@@ -77,14 +77,16 @@ export async function insertJob(
     sourceFormat: "csv" | "json";
     rowLimit: number | undefined;
     rows: NewRow[];
+    /** Counters the job's usage starts with, such as the tokens of its query patterns; none when absent. */
+    usage?: Record<string, number>;
   },
 ): Promise<JobRecord> {
   const allFinished = job.rows.every((row) => row.stage !== "PENDING");
   await client.query(
     `insert into jobs (id, name, status, priority, spec, input_columns, source_format, row_limit, row_count,
-       started_at, finished_at)
+       started_at, finished_at, usage)
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9,
-       case when $10::boolean then now() end, case when $10::boolean then now() end)`,
+       case when $10::boolean then now() end, case when $10::boolean then now() end, $11)`,
     [
       job.spec.jobId,
       job.name ?? null,
@@ -96,6 +98,7 @@ export async function insertJob(
       job.rowLimit ?? null,
       job.rows.length,
       allFinished,
+      job.usage ?? {},
     ],
   );
   for (let start = 0; start < job.rows.length; start += INSERT_CHUNK_ROWS) {

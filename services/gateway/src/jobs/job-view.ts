@@ -1,5 +1,6 @@
 import { ROW_STAGES, type RowStage } from "@ampledata/shared";
 import type { JobRecord } from "./job-store.ts";
+import { type ProviderUsageView, usageView } from "./usage.ts";
 
 /** A job as the HTTP API returns it (GET /v1/jobs/:id, list items, SSE progress snapshots). */
 export interface JobView {
@@ -31,7 +32,7 @@ export interface JobView {
   rows_per_second: number | null;
   /** Seconds until every row is finished at the current rate; 0 once finished, null when unknown. */
   eta_seconds: number | null;
-  usage: Record<string, { calls: number; cached: number; errors: number }>;
+  usage: Record<string, ProviderUsageView>;
   cost_usd: number | null;
   timings: {
     created_at: string;
@@ -45,10 +46,14 @@ export interface JobView {
 export type ProviderPrices = Readonly<Record<string, number>>;
 
 /**
- * Sums calls times price over the providers that have a price. Cached answers cost nothing.
+ * Sums calls times price over the providers that have a price. Cached answers cost nothing, and
+ * tokens are not priced.
  * Returns null when no provider has a price, so "not priced" differs from "free".
  */
-export function jobCostUsd(usage: JobView["usage"], prices: ProviderPrices): number | null {
+export function jobCostUsd(
+  usage: Readonly<Record<string, { calls: number }>>,
+  prices: ProviderPrices,
+): number | null {
   if (Object.keys(prices).length === 0) {
     return null;
   }
@@ -65,6 +70,7 @@ export function toJobView(job: JobRecord, now = new Date(), prices: ProviderPric
     RowStage,
     number
   >;
+  const usage = usageView(job.usage);
   const done = counts.COMPLETED;
   const failed = counts.FAILED;
   const cancelled = counts.CANCELLED;
@@ -107,8 +113,8 @@ export function toJobView(job: JobRecord, now = new Date(), prices: ProviderPric
     progress: job.rowCount === 0 ? 1 : finished / job.rowCount,
     rows_per_second: rate === null ? null : Math.round(rate * 1000) / 1000,
     eta_seconds: eta,
-    usage: usageView(job.usage),
-    cost_usd: jobCostUsd(usageView(job.usage), prices),
+    usage,
+    cost_usd: jobCostUsd(usage, prices),
     timings: {
       created_at: job.createdAt.toISOString(),
       started_at: job.startedAt?.toISOString() ?? null,
@@ -116,17 +122,4 @@ export function toJobView(job: JobRecord, now = new Date(), prices: ProviderPric
       elapsed_seconds: elapsedMs === null ? null : Math.round(elapsedMs / 100) / 10,
     },
   };
-}
-
-/** Turns the stored "<provider>.calls" keys into {provider: {calls, cached, errors}}. */
-function usageView(usage: Record<string, number>): JobView["usage"] {
-  const out: JobView["usage"] = {};
-  for (const [name, count] of Object.entries(usage)) {
-    const dot = name.lastIndexOf(".");
-    const provider = name.slice(0, dot);
-    const field = name.slice(dot + 1) as "calls" | "cached" | "errors";
-    out[provider] ??= { calls: 0, cached: 0, errors: 0 };
-    out[provider][field] = count;
-  }
-  return out;
 }

@@ -1,4 +1,4 @@
-import type { Cell, CellValue, RowStage } from "@ampledata/shared";
+import type { Attempt, Cell, CellValue, RowStage } from "@ampledata/shared";
 import type { Pool } from "../db/pool.ts";
 
 export interface RowRecord {
@@ -14,12 +14,14 @@ export interface RowRecord {
   attempts: number;
   error: string | null;
   stageTimes: Record<string, string>;
+  /** The row's search-and-extract rounds; null until a stage reports them. */
+  history: Attempt[] | null;
   updatedAt: Date;
   finishedAt: Date | null;
 }
 
 const ROW_COLUMNS = `row_index, key, input, stage, admission, admitted_at, wanted, cells, "values", attempts, error,
-  stage_times, updated_at, finished_at`;
+  stage_times, history, updated_at, finished_at`;
 
 function toRowRecord(row: Record<string, unknown>): RowRecord {
   return {
@@ -35,6 +37,7 @@ function toRowRecord(row: Record<string, unknown>): RowRecord {
     attempts: row.attempts as number,
     error: row.error as string | null,
     stageTimes: row.stage_times as Record<string, string>,
+    history: row.history as Attempt[] | null,
     updatedAt: row.updated_at as Date,
     finishedAt: row.finished_at as Date | null,
   };

@@ -1,7 +1,8 @@
 import { ROW_STAGES, type RowEvent, rowStageRank } from "@ampledata/shared";
 import { type Pool, withTransaction } from "../db/pool.ts";
 import { isJobId } from "../jobs/job-store.ts";
-import { type CurrentRow, reduceEvents, rowKey, usageByJob } from "./reduce.ts";
+import { type CurrentRow, reduceEvents, rowKey } from "./reduce.ts";
+import { countUsage, usageByJob } from "./usage-events.ts";
 
 export interface BatchResult {
   applied: number;
@@ -22,7 +23,9 @@ const STAGE_RANKS = JSON.stringify(
  * Applies a batch of row events in one transaction. Locks are taken jobs first, then rows, each
  * in id order, as in every gateway transaction, so concurrent writers queue instead of deadlocking.
  * The multi-row UPDATE repeats the reducer's rule as a SQL guard: a row moves only forward in
- * rank within its current admission. Jobs whose rows are now all terminal become COMPLETED.
+ * rank within its current admission. The usage of each round and stage of the admission is
+ * added to the job once, by `countUsage`, also for events the stage rule ignores. Jobs whose rows
+ * are now all terminal become COMPLETED.
  */
 export async function applyEventBatch(pool: Pool, events: readonly RowEvent[]): Promise<BatchResult> {
   const known = events.filter((event) => isJobId(event.jobId));
@@ -34,7 +37,7 @@ export async function applyEventBatch(pool: Pool, events: readonly RowEvent[]): 
   return withTransaction(pool, async (client) => {
     await client.query("select id from jobs where id = any($1::uuid[]) order by id for update", [jobIds]);
     const locked = await client.query(
-      `select r.job_id, r.row_index, r.stage, r.admission
+      `select r.job_id, r.row_index, r.stage, r.admission, r.usage_events
        from rows r
        join unnest($1::uuid[], $2::integer[]) as e(job_id, row_index)
          on r.job_id = e.job_id and r.row_index = e.row_index
@@ -45,10 +48,15 @@ export async function applyEventBatch(pool: Pool, events: readonly RowEvent[]): 
     const current = new Map<string, CurrentRow>(
       locked.rows.map((row) => [
         rowKey(row.job_id as string, row.row_index as number),
-        { stage: row.stage, admission: row.admission },
+        {
+          stage: row.stage,
+          admission: row.admission,
+          usageEvents: new Set(Object.keys(row.usage_events as Record<string, unknown>)),
+        },
       ]),
     );
     const reduced = reduceEvents(known, current);
+    const counted = countUsage(known, current);
     let applied = 0;
     if (reduced.updates.length > 0) {
       const updated = await client.query(
@@ -60,10 +68,11 @@ export async function applyEventBatch(pool: Pool, events: readonly RowEvent[]): 
            attempts = greatest(r.attempts, u.attempt),
            error = u.error,
            stage_times = r.stage_times || u.stage_times,
+           history = coalesce(u.history, r.history),
            updated_at = now(),
            finished_at = case when u.terminal then now() else r.finished_at end
          from jsonb_to_recordset($1::jsonb) as u(job_id uuid, row_index integer, stage text, admission integer,
-           attempt integer, cells jsonb, error text, stage_times jsonb, terminal boolean)
+           attempt integer, cells jsonb, error text, stage_times jsonb, terminal boolean, history jsonb)
          where r.job_id = u.job_id and r.row_index = u.row_index and r.admission = u.admission
            and ($2::jsonb ->> u.stage)::integer > ($2::jsonb ->> r.stage)::integer`,
         [
@@ -78,6 +87,7 @@ export async function applyEventBatch(pool: Pool, events: readonly RowEvent[]): 
               error: update.error,
               stage_times: update.stageTimes,
               terminal: update.terminal,
+              history: update.history,
             })),
           ),
           STAGE_RANKS,
@@ -86,7 +96,24 @@ export async function applyEventBatch(pool: Pool, events: readonly RowEvent[]): 
       applied = updated.rowCount ?? 0;
     }
 
-    const usage = usageByJob(reduced.updates);
+    if (counted.length > 0) {
+      await client.query(
+        `update rows r set usage_events = r.usage_events || u.keys
+         from jsonb_to_recordset($1::jsonb) as u(job_id uuid, row_index integer, admission integer, keys jsonb)
+         where r.job_id = u.job_id and r.row_index = u.row_index and r.admission = u.admission`,
+        [
+          JSON.stringify(
+            counted.map((row) => ({
+              job_id: row.jobId,
+              row_index: row.rowIndex,
+              admission: row.admission,
+              keys: Object.fromEntries(row.keys.map((key) => [key, true])),
+            })),
+          ),
+        ],
+      );
+    }
+    const usage = usageByJob(counted);
     if (usage.size > 0) {
       await client.query(
         `update jobs set usage = jsonb_add_counts(jobs.usage, u.delta)

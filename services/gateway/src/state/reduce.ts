@@ -1,4 +1,5 @@
 import {
+  type Attempt,
   type Cell,
   type RowEvent,
   type RowStage,
@@ -10,6 +11,8 @@ import {
 export interface CurrentRow {
   stage: RowStage;
   admission: number;
+  /** Events of this admission whose usage is already counted, as `usageEventKey` keys. */
+  usageEvents: ReadonlySet<string>;
 }
 
 /** The change one batch makes to one row: the furthest stage its events reach, merged over those events. */
@@ -25,7 +28,8 @@ export interface RowUpdate {
   /** Stage -> ISO time, one entry per applied event. */
   stageTimes: Record<string, string>;
   terminal: boolean;
-  usage: NonNullable<RowEvent["usage"]>;
+  /** The row's history from the furthest applied event that has one; null keeps the stored history. */
+  history: Attempt[] | null;
 }
 
 export interface ReducedBatch {
@@ -86,7 +90,7 @@ export function reduceEvents(
         error: null,
         stageTimes: {},
         terminal: false,
-        usage: [],
+        history: null,
       };
       update.stage = event.stage;
       update.attempt = Math.max(update.attempt, event.attempt);
@@ -94,27 +98,12 @@ export function reduceEvents(
       update.error = event.error;
       update.stageTimes[event.stage] = new Date(event.at).toISOString();
       update.terminal = TERMINAL_ROW_STAGES.includes(event.stage);
-      update.usage.push(...(event.usage ?? []));
+      // Each event carries the row's whole history so far, so the furthest one replaces the others.
+      update.history = event.history ?? update.history;
     }
     if (update !== undefined) {
       updates.push(update);
     }
   }
   return { updates, ignored, unknownRow };
-}
-
-/** Sums the usage of applied events per job, as "<provider>.calls|cached|errors" -> count. */
-export function usageByJob(updates: readonly RowUpdate[]): Map<string, Record<string, number>> {
-  const totals = new Map<string, Record<string, number>>();
-  for (const update of updates) {
-    for (const entry of update.usage) {
-      const job = totals.get(update.jobId) ?? {};
-      for (const field of ["calls", "cached", "errors"] as const) {
-        const name = `${entry.provider}.${field}`;
-        job[name] = (job[name] ?? 0) + entry[field];
-      }
-      totals.set(update.jobId, job);
-    }
-  }
-  return totals;
 }
