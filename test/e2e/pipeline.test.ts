@@ -304,8 +304,9 @@ describe.skipIf(!hasCorpus && process.env.CI === undefined)(
           60_000,
         );
 
-        const cancelled = await api.request<JobView>("POST", `/v1/jobs/${id}/cancel`);
+        const cancelled = await api.request<JobView & { stopped: boolean }>("POST", `/v1/jobs/${id}/cancel`);
         expect(cancelled.status).toBe("CANCELLED");
+        expect(cancelled.stopped).toBe(true);
         // Read the counters through the sandbox's own HTTP endpoint: the request queues behind every
         // request that reached the sandbox before the cancel returned, so those are all counted.
         const afterCancel = (await (await fetch(`${sandbox.url}/__sandbox/counters`)).json()) as ReturnType<

@@ -60,6 +60,11 @@ export const gatewayConfigShape = {
       ),
     )
     .default({}),
+  /**
+   * Longest time POST /v1/jobs/:id/cancel waits for the job's rows in flight to stop before it
+   * answers, in milliseconds; 0 answers at once.
+   */
+  CANCEL_WAIT_MS: intVar(10_000, 0, 600_000),
   /** Period of the progress snapshots on GET /v1/jobs/:id/events, in milliseconds. */
   PROGRESS_INTERVAL_MS: intVar(1000, 50, 600_000),
   /**

@@ -56,7 +56,15 @@ export async function startGateway(
       ackWaitMs: config.ACK_WAIT_MS,
       maxAckPending: 1000,
     });
-    await migrateDatabase(config.DATABASE_URL, logger);
+    try {
+      await migrateDatabase(config.DATABASE_URL, logger);
+    } catch (error) {
+      const where = config.DATABASE_URL.replace(/:[^:@/]*@/, ":***@");
+      throw new Error(
+        `cannot migrate the PostgreSQL database at ${where} (${(error as Error).message}); check that it runs and that DATABASE_URL is right`,
+        { cause: error },
+      );
+    }
     pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE, logger);
     await pool.query("select 1");
     return await startComponents(config, { logger, connection, pool, tracing });

@@ -17,7 +17,11 @@ const WINDOW = 10;
 
 let stack: TestStack;
 beforeAll(async () => {
-  stack = await startTestStack({ JOB_WINDOW_ROWS: String(WINDOW), ADMISSION_TICK_MS: "50" });
+  stack = await startTestStack({
+    JOB_WINDOW_ROWS: String(WINDOW),
+    ADMISSION_TICK_MS: "50",
+    CANCEL_WAIT_MS: "500",
+  });
 });
 afterAll(async () => {
   await stack?.close();
@@ -56,9 +60,13 @@ test("cancel stops admission and cancels waiting rows", async () => {
   const jobId = await createJob(100);
   await waitFor("window filled", async () => (await pipelineMessages(stack)) === WINDOW);
 
+  const started = Date.now();
   const cancelled = await post(`/v1/jobs/${jobId}/cancel`);
   expect(cancelled.status).toBe(200);
   expect(cancelled.body.status).toBe("CANCELLED");
+  // No stage worker runs here, so the admitted rows cannot stop and the wait runs out.
+  expect(cancelled.body.stopped).toBe(false);
+  expect(Date.now() - started).toBeGreaterThanOrEqual(500);
   expect(cancelled.body.rows.counts).toMatchObject({ PENDING: WINDOW, CANCELLED: 100 - WINDOW });
   expect((await kvSpec(stack.bucket, jobId))?.status).toBe("CANCELLED");
 
@@ -92,6 +100,7 @@ test("cancel stops admission and cancels waiting rows", async () => {
   const again = await post(`/v1/jobs/${jobId}/cancel`);
   expect(again.status).toBe(200);
   expect(again.body.status).toBe("CANCELLED");
+  expect(again.body.stopped).toBe(true);
 });
 
 test("cancel of unknown or completed jobs", async () => {

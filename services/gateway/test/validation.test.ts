@@ -216,7 +216,7 @@ describe("CSV upload", () => {
     const csv = 'title,year\nDune,1965\n"Children\nof Dune",1976\nEmperor\n\nHeretics,1984,extra\n';
     const problems = expectInvalid(await postCsv(stack.url, csv, { key_columns: keyColumns, columns }));
     expect(problems.map((problem) => problem.line)).toEqual([5, 7]);
-    expect(problems[0]!.message).toContain("1 fields");
+    expect(problems[0]!.message).toContain("row has 1 field, but");
     expect(problems[1]!.message).toContain("3 fields");
   });
 

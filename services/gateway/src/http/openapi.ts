@@ -184,7 +184,11 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           summary: "Cancel a job",
           parameters: [jobIdParameter],
           responses: {
-            "200": { description: "The cancelled job", content: json("Job") },
+            "200": {
+              description:
+                "The cancelled job, sent once its rows in flight have stopped or CANCEL_WAIT_MS has passed; it also has `stopped` (boolean): whether every row had stopped",
+              content: json("Job"),
+            },
             ...errors(404, 409, 503),
           },
         },

@@ -3,7 +3,7 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { InvalidRequestError, NotFoundError, ProblemList } from "../errors.ts";
 import { createJob } from "../jobs/create-job.ts";
-import { cancelJob, retryJob } from "../jobs/job-actions.ts";
+import { cancelJob, retryJob, waitForRowsToStop } from "../jobs/job-actions.ts";
 import { getJob, type JobRecord, listJobs } from "../jobs/job-store.ts";
 import { toJobView } from "../jobs/job-view.ts";
 import { readJsonTable } from "../jobs/json-input.ts";
@@ -185,8 +185,12 @@ export function registerJobRoutes(app: FastifyInstance, dependencies: AppDepende
   });
 
   app.post<{ Params: { id: string } }>("/v1/jobs/:id/cancel", async (request) => {
-    const job = await cancelJob(dependencies, request.params.id);
-    return { ...toJobView(job, new Date(), config.PROVIDER_PRICES_USD), links: jobLinks(job.id) };
+    const cancelled = await cancelJob(dependencies, request.params.id);
+    // Answer once the rows in flight have stopped, so no provider call for the job starts after
+    // the response; CANCEL_WAIT_MS bounds the wait, and `stopped` says whether they all did.
+    const stopped = await waitForRowsToStop(dependencies.pool, cancelled.id, config.CANCEL_WAIT_MS);
+    const job = (await getJob(dependencies.pool, cancelled.id)) ?? cancelled;
+    return { ...toJobView(job, new Date(), config.PROVIDER_PRICES_USD), stopped, links: jobLinks(job.id) };
   });
 
   app.post<{ Params: { id: string } }>("/v1/jobs/:id/retry", async (request, reply) => {

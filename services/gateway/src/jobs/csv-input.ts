@@ -62,7 +62,7 @@ export async function readCsvTable(
     if (record.length !== header.length) {
       problems.addLine(
         line,
-        `row has ${record.length} fields, but the header has ${header.length} columns; quote fields that contain commas`,
+        `row has ${record.length} ${record.length === 1 ? "field" : "fields"}, but the header has ${header.length} columns; quote fields that contain commas`,
       );
     }
     rows.push(record);

@@ -59,6 +59,29 @@ export async function cancelJob(dependencies: JobActionDependencies, jobId: stri
 }
 
 /**
+ * Waits until none of the job's admitted rows is still in flight, polling Postgres every 100 ms,
+ * for at most `timeoutMs`. Stage workers end such rows with CANCELLED (or, for a row that was
+ * already finishing, COMPLETED) events once they see the KV update. Returns whether they all ended.
+ */
+export async function waitForRowsToStop(pool: Pool, jobId: string, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const result = await pool.query(
+      `select count(*)::integer as in_flight from rows
+       where job_id = $1 and admitted_at is not null and stage not in ('COMPLETED', 'FAILED', 'CANCELLED')`,
+      [jobId],
+    );
+    if ((result.rows[0]?.in_flight as number) === 0) {
+      return true;
+    }
+    if (Date.now() >= deadline) {
+      return false;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
  * Re-admits a job's FAILED rows: each gets admission + 1 and goes back to PENDING without its
  * error, history, counted usage events and the cells its failed admission produced (skipped
  * impute cells stay), and the job is RUNNING again. Events of the failed admission that arrive
