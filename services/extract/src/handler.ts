@@ -1,6 +1,6 @@
 import { groundCells } from "@ampledata/extraction";
 import type { LlmClient } from "@ampledata/llm";
-import type { Cell, RowWork, StageHandler, StageResult } from "@ampledata/shared";
+import type { Cell, CellOutcome, RowWork, StageHandler, StageResult } from "@ampledata/shared";
 import { columnSpecs } from "./columns.ts";
 import type { ExtractConfig } from "./config.ts";
 import { emptyCell } from "./empty-cells.ts";
@@ -50,7 +50,7 @@ export function createExtractHandler(dependencies: ExtractHandlerDependencies): 
     }
     const history = appendAttempt(work, cells);
 
-    const weak = work.wanted.filter((column) => !isConfident(cells[column], threshold));
+    const weak = work.wanted.filter((column) => worthAnotherRound(cells[column], threshold));
     if (weak.length > 0 && work.round + 1 < job.maxRounds) {
       logger.debug({ weak, round: work.round + 1 }, "columns still missing, searching again");
       const next: RowWork = {
@@ -74,6 +74,25 @@ export function createExtractHandler(dependencies: ExtractHandlerDependencies): 
   };
 }
 
-function isConfident(cell: Cell | undefined, threshold: number): boolean {
-  return cell !== undefined && cell.outcome === "found" && cell.confidence >= threshold;
+/** Rule per cell outcome: whether another search round can improve the cell. */
+const REFINE_RULES: Record<CellOutcome, (cell: Cell, threshold: number) => boolean> = {
+  // Weak evidence: other pages may confirm the value or give a stronger one.
+  found: (cell, threshold) => cell.confidence < threshold,
+  // Other queries reach other pages.
+  not_found: () => true,
+  // Robots.txt or a login wall kept us out; the value may be on pages that let us in.
+  blocked: () => true,
+  // Two entities matched; the next round's queries add the key description to tell them apart.
+  ambiguous: () => true,
+  // The value could not be read as its type; another source may state it readably.
+  invalid: () => true,
+  // An impute column whose input cell was filled: there is nothing to find.
+  skipped: () => false,
+  // A model refusal or a provider failure: a new search does not change it.
+  error: () => false,
+};
+
+/** Tells whether a column's cell is worth another round; a column without a cell always is. */
+export function worthAnotherRound(cell: Cell | undefined, threshold: number): boolean {
+  return cell === undefined || REFINE_RULES[cell.outcome](cell, threshold);
 }

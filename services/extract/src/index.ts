@@ -5,7 +5,7 @@ export { emptyCell } from "./empty-cells.ts";
 export type { EntityReference, PageExtractor } from "./extraction.ts";
 export { defaultPageExtractor } from "./extraction.ts";
 export type { ExtractHandlerDependencies } from "./handler.ts";
-export { createExtractHandler } from "./handler.ts";
+export { createExtractHandler, worthAnotherRound } from "./handler.ts";
 export { appendAttempt, roundAttempt } from "./history.ts";
 export type { UsageEntry } from "./llm-usage.ts";
 export { llmUsageEntry } from "./llm-usage.ts";
