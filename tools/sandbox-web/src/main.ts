@@ -42,6 +42,11 @@ async function main(): Promise<void> {
       logger,
     });
   } catch (error) {
+    // A bad option or corpus is the user's to fix: one line without a stack trace is enough.
+    if (error instanceof SandboxError) {
+      process.stderr.write(`sandbox: ${error.message}\n`);
+      process.exit(2);
+    }
     logger.fatal({ err: error }, "sandbox failed to start");
     process.exit(1);
   }

@@ -83,6 +83,14 @@ describe("pnpm sandbox", () => {
     await expect(ready).rejects.toThrow(/code 2[\s\S]*port/);
   });
 
+  it("exits with status 2 for a missing corpus folder", async () => {
+    const { child, ready } = startCli(["--corpus", "/nonexistent-corpus-folder", "--port", "0"]);
+    running = child;
+    await expect(ready).rejects.toThrow(
+      /code 2[\s\S]*Corpus folder \/nonexistent-corpus-folder was not found/,
+    );
+  });
+
   it("exits with status 2 without a corpus", async () => {
     const { child, ready } = startCli(["--port", "0"]);
     running = child;
