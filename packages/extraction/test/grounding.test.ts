@@ -9,7 +9,7 @@ import {
 } from "../src/index.ts";
 import { column, fixturePage, textPage } from "./helpers.ts";
 
-const URL = "https://facts.example/kestrel";
+const URL = "https://facts.example/harrow";
 
 function page(text: string, extra: Partial<PageContent> = {}): PageContent {
   return {
@@ -39,10 +39,10 @@ function cell(value: CellValue, evidence: string | null, extra: Partial<Cell> = 
   };
 }
 
-const kestrel = page(
+const harrow = page(
   [
-    "About Kestrel Analytics",
-    "Kestrel Analytics was started in June 2016 and has its head office in Leeds, England.",
+    "About Harrow Analytics",
+    "Harrow Analytics was started in June 2016 and has its head office in Hull, England.",
     "The company employs 1,200 people and raised $95m in its Series C.",
     "Revenue reached 1.2 million euros last year.",
     "It has three thousand four hundred customers.",
@@ -52,12 +52,12 @@ const kestrel = page(
 
 describe("groundCell quotes", () => {
   it("keeps a value its quote states", () => {
-    const grounded = cell("Leeds, England", "has its head office in Leeds, England.");
-    expect(groundCell(grounded, [kestrel])).toEqual(grounded);
+    const grounded = cell("Hull, England", "has its head office in Hull, England.");
+    expect(groundCell(grounded, [harrow])).toEqual(grounded);
   });
 
   it("drops a value whose quote is not on the page", () => {
-    const result = groundCell(cell("Manchester", "has its head office in Manchester"), [kestrel]);
+    const result = groundCell(cell("Manchester", "has its head office in Manchester"), [harrow]);
     expect(result).toMatchObject({ value: null, outcome: "not_found", confidence: 0, evidence: null });
     expect(result.reason).toContain(`evidence quote not found on ${URL}`);
     expect(result.reason).toContain('"Manchester" was dropped');
@@ -65,15 +65,15 @@ describe("groundCell quotes", () => {
   });
 
   it("drops a value without a quote", () => {
-    const result = groundCell(cell("Leeds", null), [kestrel]);
+    const result = groundCell(cell("Hull", null), [harrow]);
     expect(result.outcome).toBe("not_found");
     expect(result.reason).toContain("no evidence quote");
   });
 
   it("drops a value whose source was not given", () => {
     const result = groundCell(
-      cell("Leeds", "head office in Leeds", { sources: ["https://other.example/"] }),
-      [kestrel],
+      cell("Hull", "head office in Hull", { sources: ["https://other.example/"] }),
+      [harrow],
     );
     expect(result.outcome).toBe("not_found");
     expect(result.reason).toContain("https://other.example/");
@@ -81,7 +81,7 @@ describe("groundCell quotes", () => {
 
   it("ignores case, whitespace, typographic quotes and dashes", () => {
     const quote = `its ceo said:   "we're GROWING fast - really fast."`;
-    expect(groundCell(cell("growing fast", quote), [kestrel]).outcome).toBe("found");
+    expect(groundCell(cell("growing fast", quote), [harrow]).outcome).toBe("found");
   });
 
   it("matches a quote on word boundaries", () => {
@@ -104,10 +104,10 @@ describe("groundCell quotes", () => {
   });
 
   it("matches the parts of a quote with an ellipsis", () => {
-    const quote = "Kestrel Analytics was started in June 2016 ... head office in Leeds";
-    expect(groundCell(cell("Leeds", quote), [kestrel]).outcome).toBe("found");
-    const reversed = "head office in Leeds ... Kestrel Analytics was started";
-    expect(groundCell(cell("Leeds", reversed), [kestrel]).outcome).toBe("not_found");
+    const quote = "Harrow Analytics was started in June 2016 ... head office in Hull";
+    expect(groundCell(cell("Hull", quote), [harrow]).outcome).toBe("found");
+    const reversed = "head office in Hull ... Harrow Analytics was started";
+    expect(groundCell(cell("Hull", reversed), [harrow]).outcome).toBe("not_found");
   });
 
   it("finds quotes in labels, meta tags and JSON-LD", () => {
@@ -145,14 +145,14 @@ describe("groundCell quotes", () => {
 
 describe("groundCell values", () => {
   it("drops a value neither quote nor page states", () => {
-    const result = groundCell(cell("Bristol", "has its head office in Leeds, England."), [kestrel]);
+    const result = groundCell(cell("Bristol", "has its head office in Hull, England."), [harrow]);
     expect(result).toMatchObject({ value: null, outcome: "not_found" });
     expect(result.reason).toContain(`evidence quote on ${URL} does not state "Bristol"`);
   });
 
   it("caps a value stated elsewhere on the page", () => {
-    const result = groundCell(cell("Leeds", "employs 1,200 people"), [kestrel]);
-    expect(result.value).toBe("Leeds");
+    const result = groundCell(cell("Hull", "employs 1,200 people"), [harrow]);
+    expect(result.value).toBe("Hull");
     expect(result.outcome).toBe("found");
     expect(result.confidence).toBe(UNSUPPORTED_VALUE_MAX_CONFIDENCE);
     expect(result.reason).toContain("not in the evidence quote but is stated elsewhere");
@@ -167,13 +167,13 @@ describe("groundCell values", () => {
       [2016, "started in June 2016"],
     ];
     for (const [value, quote] of cases) {
-      expect(groundCell(cell(value, quote), [kestrel]).confidence, `${value} in '${quote}'`).toBe(0.9);
+      expect(groundCell(cell(value, quote), [harrow]).confidence, `${value} in '${quote}'`).toBe(0.9);
     }
     const grouped = page("Staff: 1 200 people. Share: 12.5%.");
     expect(groundCell(cell(1200, "Staff: 1 200 people."), [grouped]).confidence).toBe(0.9);
     expect(groundCell(cell(12.5, "Share: 12.5%."), [grouped]).confidence).toBe(0.9);
-    expect(groundCell(cell(1300, "employs 1,200 people"), [kestrel]).outcome).toBe("not_found");
-    expect(groundCell(cell(120, "employs 1,200 people"), [kestrel]).outcome).toBe("not_found");
+    expect(groundCell(cell(1300, "employs 1,200 people"), [harrow]).outcome).toBe("not_found");
+    expect(groundCell(cell(120, "employs 1,200 people"), [harrow]).outcome).toBe("not_found");
   });
 
   it("reads dates by year and month", () => {
@@ -213,29 +213,29 @@ describe("groundCell values", () => {
   });
 
   it("accepts booleans on a found quote", () => {
-    const owned = page("Kestrel remains a privately owned business.");
+    const owned = page("Harrow remains a privately owned business.");
     expect(groundCell(cell(false, "a privately owned business"), [owned]).outcome).toBe("found");
     expect(groundCell(cell(false, "a publicly traded business"), [owned]).outcome).toBe("not_found");
   });
 
   it("leaves empty cells unchanged", () => {
     const empty = cell(null, null, { outcome: "not_found", confidence: 0 });
-    expect(groundCell(empty, [kestrel])).toBe(empty);
-    const failed = cell("Leeds", "nowhere", { outcome: "error" });
-    expect(groundCell(failed, [kestrel])).toBe(failed);
+    expect(groundCell(empty, [harrow])).toBe(empty);
+    const failed = cell("Hull", "nowhere", { outcome: "error" });
+    expect(groundCell(failed, [harrow])).toBe(failed);
   });
 
   it("gives the same cell when run twice", () => {
-    const once = groundCell(cell("Leeds", "employs 1,200 people"), [kestrel]);
-    expect(groundCell(once, [kestrel])).toEqual(once);
+    const once = groundCell(cell("Hull", "employs 1,200 people"), [harrow]);
+    expect(groundCell(once, [harrow])).toEqual(once);
   });
 });
 
 describe("groundCells", () => {
   it("grounds every cell of a record", () => {
     const cells = groundCells(
-      { headquarters: cell("Leeds", "head office in Leeds"), founded: cell(2015, "started in June 2016") },
-      [kestrel],
+      { headquarters: cell("Hull", "head office in Hull"), founded: cell(2015, "started in June 2016") },
+      [harrow],
     );
     expect(cells.headquarters!.outcome).toBe("found");
     expect(cells.founded!.outcome).toBe("not_found");
@@ -262,18 +262,18 @@ describe("groundCells", () => {
       ).toBeGreaterThan(3);
       expect(groundCells(cells, [fixture]), name).toEqual(cells);
     }
-    const prose = textPage(kestrel.text, URL);
+    const prose = textPage(harrow.text, URL);
     const companyColumns = [
       column("founded_year", "number"),
       column("headquarters", "string"),
       column("employee_count", "number"),
     ];
     const cells = extractFromPages({
-      entity: { key: { name: "Kestrel Analytics" } },
+      entity: { key: { name: "Harrow Analytics" } },
       columns: companyColumns,
       pages: [prose],
     });
-    expect(cells.headquarters!.value).toBe("Leeds, England");
+    expect(cells.headquarters!.value).toBe("Hull, England");
     expect(groundCells(cells, [prose])).toEqual(cells);
   });
 });

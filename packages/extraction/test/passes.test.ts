@@ -93,13 +93,13 @@ describe("relevantText", () => {
     (_, index) => `Paragraph ${index} talks about the weather and nothing else.`,
   );
   const text = [
-    "Kestrel Analytics at a glance",
+    "Harrow Analytics at a glance",
     ...filler.slice(0, 20),
-    "The company was founded in 2016 and is headquartered in Leeds.",
+    "The company was founded in 2016 and is headquartered in Hull.",
     ...filler.slice(20),
-    "Kestrel Analytics employs 240 people.",
+    "Harrow Analytics employs 240 people.",
   ].join("\n\n");
-  const page = textPage(text, "https://kestrel.example/about", "About Kestrel Analytics");
+  const page = textPage(text, "https://harrow.example/about", "About Harrow Analytics");
 
   it("keeps the passages that mention the columns or the entity", () => {
     const trimmed = relevantText(
@@ -107,7 +107,7 @@ describe("relevantText", () => {
       [column("founded_year", "number"), column("employee_count", "number")],
       300,
       {
-        entity: { key: { name: "Kestrel Analytics" } },
+        entity: { key: { name: "Harrow Analytics" } },
       },
     );
     expect(trimmed.text.length).toBeLessThanOrEqual(300);

@@ -47,7 +47,7 @@ function span(number: { start: number; end: number; raw: string }): Omit<Mention
   return { start: number.start, end: number.end, raw: number.raw };
 }
 
-// "Leeds, England" is one place; "Lisbon, Berlin" is two.
+// "Austin, Texas" is one place; "Lisbon, Berlin" is two.
 function placeMentions(text: string, names: NameSpan[]): Mention[] {
   const mentions: Mention[] = [];
   for (let index = 0; index < names.length; index += 1) {
@@ -68,7 +68,7 @@ function placeMentions(text: string, names: NameSpan[]): Mention[] {
   return mentions;
 }
 
-// "Mara Okafor and Devin Hale" is one list of founders.
+// "Ada Brook and Leo Marsh" is one list of founders.
 function nameLists(text: string, names: NameSpan[]): Mention[] {
   const mentions: Mention[] = [];
   for (let index = 0; index < names.length; index += 1) {

@@ -62,7 +62,7 @@ function nearestMention(
   return best?.mention;
 }
 
-// "co-founder of Lumen Freight, a logistics company valued at $4.2 billion": the value describes Lumen Freight.
+// "co-founder of Acme Shipping, a carrier valued at $3 billion": the value describes Acme Shipping.
 function insideOtherAppositive(sentence: SentenceInfo, cueStart: number): boolean {
   const before = sentence.names.filter((name) => name.end <= cueStart);
   const last = before.at(-1);

@@ -1,6 +1,6 @@
 /**
  * Classification of a page's sentences by whether they are about the row's entity. A sentence is about the entity when its
- * subject names it ("Kestrel Analytics builds ..."), or refers back to it with a pronoun or a
+ * subject names it ("Harrow Analytics builds ..."), or refers back to it with a pronoun or a
  * definite description ("It raised ...", "The company was started ...") while the entity is the
  * topic. A sentence whose subject is another name ("Birchstore was created ...") makes that name
  * the topic, so the pronouns that follow are not read as the entity.
@@ -132,7 +132,7 @@ export function namesEntity(span: string, matcher: EntityMatcher): boolean {
     matcher.aliases.some((alias) => alias.toLowerCase() === word.toLowerCase()),
   );
   if (aliasWords.length === 0) return false;
-  // "Varga" is the entity Ines Varga, but "Tamas Varga" is someone else.
+  // "Novak" is the entity Jana Novak, but "Petr Novak" is someone else.
   return words.every(
     (word) =>
       aliasWords.includes(word) ||

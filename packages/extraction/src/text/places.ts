@@ -1,7 +1,7 @@
 /** Country names and demonyms, from the world-countries data set. */
 import countries from "world-countries/countries.json" with { type: "json" };
 
-// Parts of countries that pages commonly write after a city ("Leeds, England", "Austin, Texas").
+// Parts of countries that pages commonly write after a city ("York, England", "Austin, Texas").
 const REGIONS = [
   "England",
   "Scotland",
