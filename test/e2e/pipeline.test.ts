@@ -98,8 +98,11 @@ describe.skipIf(!hasCorpus && process.env.CI === undefined)(
         sandboxApiKey: API_KEY,
         logDir,
         env: {
+          // The global cap equals one job's window, so a large job could hold every slot: only
+          // round-robin admission lets a job submitted after it through.
           gateway: {
             JOB_WINDOW_ROWS: "20",
+            MAX_IN_FLIGHT_ROWS: "20",
             ADMISSION_TICK_MS: "200",
             PROVIDER_PRICES_USD: "serper=0.001,http=0.0001",
           },
@@ -224,8 +227,13 @@ describe.skipIf(!hasCorpus && process.env.CI === undefined)(
     it("answers a repeated job from the caches", async () => {
       const counters = async () =>
         (await (await fetch(`${sandbox.url}/__sandbox/counters`)).json()) as ReturnType<Sandbox["counters"]>;
+      const rows = books.slice(320, 380);
+      const first = await waitFinished(await submitBooks(rows), 240_000);
+      expect(first.rows.done).toBe(60);
+      expect(first.usage.serper?.calls).toBeGreaterThan(0);
+
       const before = await counters();
-      const id = await submitBooks(books.slice(0, 60));
+      const id = await submitBooks(rows);
       const finished = await waitFinished(id, 240_000);
       const after = await counters();
 

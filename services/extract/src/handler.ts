@@ -82,7 +82,7 @@ const REFINE_RULES: Record<CellOutcome, (cell: Cell, threshold: number) => boole
   not_found: () => true,
   // Robots.txt or a login wall kept us out; the value may be on pages that let us in.
   blocked: () => true,
-  // Two entities matched; the next round's queries add the key description to tell them apart.
+  // Pages about the entity disagree on the value; another round may find a clearly stronger source.
   ambiguous: () => true,
   // The value could not be read as its type; another source may state it readably.
   invalid: () => true,
