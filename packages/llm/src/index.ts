@@ -7,6 +7,8 @@ export type { DataBlock, DataItem } from "./prompt.ts";
 export { dataBlock, untrustedDataRules } from "./prompt.ts";
 export type { ParsedContent } from "./response-content.ts";
 export { parseResponseContent, responseJsonSchema } from "./response-content.ts";
+export type { UsageEntry } from "./row-usage.ts";
+export { llmUsageEntry, tokensOfError } from "./row-usage.ts";
 export type { Finding } from "./tasks/cells.ts";
 export { MODEL_MAX_CONFIDENCE, refusalCells, SNIPPET_MAX_CONFIDENCE } from "./tasks/cells.ts";
 export type { DecideFromSnippetsInput, SnippetDecision } from "./tasks/decide.ts";

@@ -5,8 +5,6 @@ export type { EntityReference, SnippetExtractor } from "./extraction.ts";
 export { defaultSnippetExtractor } from "./extraction.ts";
 export type { DecisionHandlerDependencies } from "./handler.ts";
 export { createDecisionHandler } from "./handler.ts";
-export type { UsageEntry } from "./llm-usage.ts";
-export { llmUsageEntry } from "./llm-usage.ts";
 export type { PageKind } from "./page-kinds.ts";
 export { pageKind } from "./page-kinds.ts";
 export type { Ranking, RankingInput, ScoredResult } from "./ranking.ts";

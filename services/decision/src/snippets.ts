@@ -1,6 +1,12 @@
 /** Values that the search results already state, read by the language model or the heuristic extractor. */
 import { groundCells, searchResultPage } from "@ampledata/extraction";
-import { decideFromSnippets, type LlmClient } from "@ampledata/llm";
+import {
+  decideFromSnippets,
+  type LlmClient,
+  llmUsageEntry,
+  tokensOfError,
+  type UsageEntry,
+} from "@ampledata/llm";
 import {
   type Cell,
   type ColumnSpec,
@@ -11,7 +17,6 @@ import {
   type SearchResult,
 } from "@ampledata/shared";
 import type { EntityReference, SnippetExtractor } from "./extraction.ts";
-import { llmUsageEntry, tokensOfError, type UsageEntry } from "./llm-usage.ts";
 
 export interface SnippetInput {
   entity: EntityReference;

@@ -7,7 +7,5 @@ export { defaultPageExtractor } from "./extraction.ts";
 export type { ExtractHandlerDependencies } from "./handler.ts";
 export { createExtractHandler, worthAnotherRound } from "./handler.ts";
 export { appendAttempt, roundAttempt } from "./history.ts";
-export type { UsageEntry } from "./llm-usage.ts";
-export { llmUsageEntry } from "./llm-usage.ts";
 export type { PageDependencies, PageInput, PageReading } from "./pages.ts";
 export { readPages } from "./pages.ts";

@@ -1,6 +1,12 @@
 /** Reading the missing columns from a row's crawled pages, with the language model or the heuristic. */
 import { entityMatches } from "@ampledata/extraction";
-import { extractWithModel, type LlmClient } from "@ampledata/llm";
+import {
+  extractWithModel,
+  type LlmClient,
+  llmUsageEntry,
+  tokensOfError,
+  type UsageEntry,
+} from "@ampledata/llm";
 import {
   type Cell,
   type ColumnSpec,
@@ -10,7 +16,6 @@ import {
   type PageContent,
 } from "@ampledata/shared";
 import type { EntityReference, PageExtractor } from "./extraction.ts";
-import { llmUsageEntry, tokensOfError, type UsageEntry } from "./llm-usage.ts";
 
 export interface PageInput {
   entity: EntityReference;

@@ -1,11 +1,7 @@
-import {
-  emptyUsage,
-  LLM_PROVIDER,
-  LlmAnswerInvalidError,
-  LlmRefusalError,
-  type TokenUsage,
-} from "@ampledata/llm";
 import type { RowEvent } from "@ampledata/shared";
+import { LLM_PROVIDER } from "./client.ts";
+import { LlmAnswerInvalidError, LlmRefusalError } from "./errors.ts";
+import { emptyUsage, type TokenUsage } from "./usage.ts";
 
 /** One provider's entry in a row event's usage. */
 export type UsageEntry = NonNullable<RowEvent["usage"]>[number];
