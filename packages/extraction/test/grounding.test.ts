@@ -71,10 +71,9 @@ describe("groundCell quotes", () => {
   });
 
   it("drops a value whose source was not given", () => {
-    const result = groundCell(
-      cell("Hull", "head office in Hull", { sources: ["https://other.example/"] }),
-      [harrow],
-    );
+    const result = groundCell(cell("Hull", "head office in Hull", { sources: ["https://other.example/"] }), [
+      harrow,
+    ]);
     expect(result.outcome).toBe("not_found");
     expect(result.reason).toContain("https://other.example/");
   });
