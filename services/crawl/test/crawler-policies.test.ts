@@ -26,7 +26,7 @@ beforeAll(async () => {
     seen.push({ path: request.url ?? "", userAgent: request.headers["user-agent"], startedAt: Date.now() });
     running += 1;
     highestRunning = Math.max(highestRunning, running);
-    // Answer after a short while, so overlapping requests would be visible as running together.
+    // Respond after a short while, so overlapping requests would show as running together.
     setTimeout(() => {
       running -= 1;
       response.writeHead(200, { "content-type": "text/html; charset=utf-8" });
