@@ -9,6 +9,25 @@ function extract(text: string, name: string, columns: ReturnType<typeof column>[
 }
 
 describe("prose facts", () => {
+  it("reads a sentence that opens with a participle clause", () => {
+    const cells = extract(
+      "Tidewater Looms weaves sailcloth. Founded in 2004 by Nora Lind, the company is not listed on any stock exchange.",
+      "Tidewater Looms",
+      [column("founded_year", "number"), column("is_public", "boolean")],
+    );
+    expect(cells.founded_year!.value).toBe(2004);
+    expect(cells.is_public!.value).toBe(false);
+  });
+
+  it("keeps a name followed by a comma as the subject", () => {
+    const cells = extract(
+      "Tidewater Looms weaves sailcloth. Fred Olsen, a rival weaver, was founded in 1950.",
+      "Tidewater Looms",
+      [column("founded_year", "number")],
+    );
+    expect(cells.founded_year!.value).toBeNull();
+  });
+
   it("reads founding, location and staff from sentences about the entity", () => {
     const cells = extract(
       "Marlowe Instruments designs lab scales. The firm was established in 1998 and is based in Ghent, Belgium. It employs some two hundred engineers and staff.",

@@ -33,6 +33,11 @@ const RELATION_REFERENCE =
   /^(?:her|his|its|their)\s+(?:\w+\s+)?(?:brother|sister|wife|husband|son|daughter|father|mother|parents?|partner|cousin|uncle|aunt|rivals?|competitors?|subsidiary|subsidiaries|parent company|investors?|acquirer|co-?founder|friend|colleague|successor|predecessor|sibling)s?\b/i;
 const GENERIC_REFERENCE_NOUNS =
   "company|firm|business|startup|start-up|group|brand|organisation|organization|corporation|app|application|product|project|platform|service|tool|library|framework|database|engine|studio|site|website|retailer|bank|fund|agency|charity|school|university|maker|manufacturer|book|novel|team|venture";
+// A sentence may open with a participle clause about its subject ("Founded in 2011 by Ada Brook,
+// the firm ..."): the subject follows the comma. The preposition after the participle keeps a
+// name such as "Fred Smith, ..." from being read as one.
+const LEADING_PARTICIPLE =
+  /^(?:[A-Z][a-z]{2,}ed|Born|Built|Known|Grown|Run)\s+(?:in|by|on|at|as|from|with|under|during|after|before|near|out|to|for)\b[^,]{0,120},\s*/;
 const PREPOSITION_BEFORE =
   /\b(?:to|by|from|with|of|for|at|in|on|under|per|via|than|like|including|as|and|or|between|against)\s+$/i;
 
@@ -99,18 +104,22 @@ function firstSubject(
   entitySpans: NameSpan[],
   matcher: EntityMatcher,
 ): "entity" | "other" | "relation" | "reference" | undefined {
-  if (RELATION_REFERENCE.test(text)) return "relation";
-  const pronoun = PRONOUN.exec(text);
-  const reference = matcher.reference.exec(text);
+  const lead = LEADING_PARTICIPLE.exec(text)?.[0].length ?? 0;
+  const rest = text.slice(lead);
+  if (RELATION_REFERENCE.test(rest)) return "relation";
+  const pronoun = PRONOUN.exec(rest);
+  const reference = matcher.reference.exec(rest);
   const firstReference = Math.min(
-    pronoun !== null && !PREPOSITION_BEFORE.test(text.slice(0, pronoun.index))
-      ? pronoun.index
+    pronoun !== null && !PREPOSITION_BEFORE.test(rest.slice(0, pronoun.index))
+      ? lead + pronoun.index
       : Number.POSITIVE_INFINITY,
-    reference !== null && !PREPOSITION_BEFORE.test(text.slice(0, reference.index))
-      ? reference.index
+    reference !== null && !PREPOSITION_BEFORE.test(rest.slice(0, reference.index))
+      ? lead + reference.index
       : Number.POSITIVE_INFINITY,
   );
-  const subjectName = names.find((span) => !PREPOSITION_BEFORE.test(text.slice(0, span.start)));
+  const subjectName = names.find(
+    (span) => span.start >= lead && !PREPOSITION_BEFORE.test(text.slice(lead, span.start)),
+  );
   const nameStart = subjectName?.start ?? Number.POSITIVE_INFINITY;
   if (nameStart === Number.POSITIVE_INFINITY && firstReference === Number.POSITIVE_INFINITY) {
     return entitySpans.length > 0 ? "entity" : undefined;
