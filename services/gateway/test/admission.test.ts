@@ -156,5 +156,5 @@ describe("admission with simulated stages", () => {
     const bigRows = processed.filter((work) => work.jobId === big.body.id).map((work) => work.rowIndex);
     expect(bigRows).toHaveLength(1000);
     expect(new Set(bigRows).size).toBe(1000);
-  });
+  }, 180_000);
 });
