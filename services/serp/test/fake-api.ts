@@ -23,10 +23,12 @@ export interface FakeApi {
 
 /**
  * Starts an HTTP server on 127.0.0.1 with a free port that plays a search API: requests take
- * responses from `queue` first, then from `respond(request)`, and every request is recorded.
+ * responses from `queue` first, then from `respond(request)`, and every request is recorded in
+ * `received` and passed to `onRequest`.
  */
 export async function startFakeApi(
   respond: (request: ReceivedRequest) => ScriptedResponse,
+  onRequest?: (request: ReceivedRequest) => void,
 ): Promise<FakeApi> {
   const received: ReceivedRequest[] = [];
   const queue: ScriptedResponse[] = [];
@@ -45,6 +47,7 @@ export async function startFakeApi(
         body: Buffer.concat(chunks).toString("utf8"),
       };
       received.push(entry);
+      onRequest?.(entry);
       const scripted = queue.shift() ?? respond(entry);
       const send = () => {
         const text = typeof scripted.body === "string" ? scripted.body : JSON.stringify(scripted.body ?? {});

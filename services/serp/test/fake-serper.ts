@@ -1,6 +1,4 @@
-import { once } from "node:events";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type ReceivedRequest, startFakeApi } from "./fake-api.ts";
 
 /** One scripted response of the fake: status, headers and a body (an object is sent as JSON). */
 export interface ScriptedResponse {
@@ -45,47 +43,17 @@ export function organic(links: string[], titlePrefix = "Result"): unknown {
  */
 export async function startFakeSerper(respond: (query: string) => ScriptedResponse): Promise<FakeSerper> {
   const received: ReceivedSearch[] = [];
-  const queue: ScriptedResponse[] = [];
-  const sockets = new Set<import("node:net").Socket>();
-  const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as ReceivedSearch["body"];
-      const apiKey = request.headers["x-api-key"];
-      received.push({ at: Date.now(), apiKey: typeof apiKey === "string" ? apiKey : undefined, body });
-      const scripted = queue.shift() ?? respond(body.q);
-      const send = () => {
-        const text = typeof scripted.body === "string" ? scripted.body : JSON.stringify(scripted.body ?? {});
-        response.writeHead(scripted.status ?? 200, {
-          "content-type": "application/json",
-          ...scripted.headers,
-        });
-        response.end(text);
-      };
-      if (scripted.delayMs) {
-        setTimeout(send, scripted.delayMs);
-      } else {
-        send();
-      }
-    });
-  });
-  server.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-  });
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    received,
-    queue,
-    stop: async () => {
-      for (const socket of sockets) {
-        socket.destroy();
-      }
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+  const toSearch = (request: ReceivedRequest): ReceivedSearch => {
+    const apiKey = request.headers["x-api-key"];
+    return {
+      at: request.at,
+      apiKey: typeof apiKey === "string" ? apiKey : undefined,
+      body: JSON.parse(request.body) as ReceivedSearch["body"],
+    };
   };
+  const api = await startFakeApi(
+    (request) => respond(toSearch(request).body.q),
+    (request) => received.push(toSearch(request)),
+  );
+  return { url: api.url, received, queue: api.queue, stop: api.stop };
 }
