@@ -2,13 +2,13 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import pg from "pg";
 
-/** Returns undefined when NATS answers at `url` with JetStream enabled, else what is wrong. */
+/** Returns undefined when NATS responds at `url` with JetStream enabled, else what is wrong. */
 export async function checkNats(url: string): Promise<string | undefined> {
   let connection: Awaited<ReturnType<typeof connect>> | undefined;
   try {
     connection = await connect({ servers: url, reconnect: false, timeout: 1000 });
   } catch (error) {
-    return `no answer (${(error as Error).message})`;
+    return `no response (${(error as Error).message})`;
   }
   try {
     const jsm = await jetstreamManager(connection, { timeout: 1000 });
@@ -21,7 +21,7 @@ export async function checkNats(url: string): Promise<string | undefined> {
   }
 }
 
-/** Returns undefined when the PostgreSQL server of `url` answers (on its `postgres` database), else what is wrong. */
+/** Returns undefined when the PostgreSQL server of `url` responds (on its `postgres` database), else what is wrong. */
 export async function checkDatabase(url: string): Promise<string | undefined> {
   const admin = new URL(url);
   admin.pathname = "/postgres";
@@ -31,7 +31,7 @@ export async function checkDatabase(url: string): Promise<string | undefined> {
     await client.query("select 1");
     return undefined;
   } catch (error) {
-    return `no answer (${(error as Error).message})`;
+    return `no response (${(error as Error).message})`;
   } finally {
     await client.end().catch(() => {});
   }

@@ -16,7 +16,7 @@ import type { HostLimiters } from "./politeness.ts";
 import { PageFailureError, type PageFetcher } from "./providers/page-fetcher.ts";
 import type { RobotsPolicy } from "./robots.ts";
 
-/** What crawling one page needs besides the row: the fetcher and the process-wide policies and cache. */
+/** Dependencies of crawling one page besides the row: the fetcher and the process-wide policies and cache. */
 export interface PageCrawlerDependencies {
   fetcher: PageFetcher;
   metrics: ServiceMetrics;

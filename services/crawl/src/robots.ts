@@ -141,7 +141,8 @@ export class RobotsPolicy {
       // The rules apply to the origin asked for, also when its robots.txt was redirected elsewhere.
       const robots = robotsParser(robotsUrl, text);
       const token = this.#productToken;
-      // isAllowed returns undefined for a URL of another origin, which cannot happen here.
+      // isAllowed returns undefined for a URL of another origin; rules are cached per origin and
+      // only asked about URLs of that origin, so undefined does not occur here.
       return { kind: "parsed", allows: (url) => robots.isAllowed(url, token) !== false };
     }
     if (status === 429 || status >= 500) {

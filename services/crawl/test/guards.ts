@@ -1,7 +1,7 @@
 import type { buildConnector } from "undici";
 import { AddressGuard, type LookupFunction } from "../src/index.ts";
 
-/** A guard that lets the tests reach their own servers on 127.0.0.1 and nothing else private. */
+/** Builds a guard that lets the tests reach their own servers on 127.0.0.1 and nothing else private. */
 export function loopbackGuard(lookup?: LookupFunction): AddressGuard {
   return new AddressGuard({ allowHosts: [], allowCidrs: ["127.0.0.1/32"], lookup });
 }

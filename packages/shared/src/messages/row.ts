@@ -26,7 +26,7 @@ export function rowStageRank(stage: RowStage): number {
 /** One search-and-extract round of a row, kept so a user can see how each value was reached. */
 export const attemptSchema = z.object({
   round: z.number().int().nonnegative(),
-  /** Search provider that answered, or null when the round made no search. */
+  /** Search provider that returned the results, or null when the round made no search. */
   provider: z.string().nullable(),
   queries: z.array(z.string()),
   /** Pages crawled in the round. */
@@ -115,7 +115,7 @@ export const JOB_STATUSES = ["PENDING", "RUNNING", "CANCELLED", "COMPLETED"] as 
 export const jobStatusSchema = z.enum(JOB_STATUSES);
 export type JobStatus = z.infer<typeof jobStatusSchema>;
 
-/** What stages read from the `jobs` KV bucket: the job's columns, queries and cancellation state. */
+/** Job spec that stages read from the `jobs` KV bucket: the job's columns, queries and cancellation state. */
 export const jobSpecSchema = z.object({
   v: z.literal(MESSAGE_VERSION),
   jobId: z.string().min(1),

@@ -76,7 +76,7 @@ export class JobDirectory {
     }
   }
 
-  /** The job's spec, read through to the bucket when the watch has not delivered it yet. */
+  /** Returns the job's spec, read through to the bucket when the watch has not delivered it yet. */
   async get(jobId: string): Promise<JobSpec | undefined> {
     const cached = this.#specs.get(jobId);
     if (cached) {
@@ -108,7 +108,7 @@ export class JobDirectory {
     return this.#specs.get(jobId)?.status === "CANCELLED";
   }
 
-  /** A signal that aborts when the job is cancelled (already aborted if it is). */
+  /** Returns a signal that aborts when the job is cancelled (already aborted if it is). */
   cancellationSignal(jobId: string): AbortSignal {
     let controller = this.#cancellations.get(jobId);
     if (!controller) {

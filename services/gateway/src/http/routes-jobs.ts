@@ -186,8 +186,8 @@ export function registerJobRoutes(app: FastifyInstance, dependencies: AppDepende
 
   app.post<{ Params: { id: string } }>("/v1/jobs/:id/cancel", async (request) => {
     const cancelled = await cancelJob(dependencies, request.params.id);
-    // Answer once the rows in flight have stopped, so no provider call for the job starts after
-    // the response; CANCEL_WAIT_MS bounds the wait, and `stopped` says whether they all did.
+    // Respond once the rows in flight have stopped, so no provider call for the job starts after
+    // the response. CANCEL_WAIT_MS bounds the wait, and `stopped` tells whether they all stopped.
     const stopped = await waitForRowsToStop(dependencies.pool, cancelled.id, config.CANCEL_WAIT_MS);
     const job = (await getJob(dependencies.pool, cancelled.id)) ?? cancelled;
     return { ...toJobView(job, new Date(), config.PROVIDER_PRICES_USD), stopped, links: jobLinks(job.id) };
